@@ -1,0 +1,776 @@
+//! The bridge to evcxr: one thread owns evcxr's `CommandContext` and runs
+//! start-up, cells, completion and inspection in order; interrupts come from
+//! other threads.
+//!
+//! Start-up (in the background, while the kernel already answers):
+//! 1. copy the warmed build template (`nn-kernel install` made it) into this
+//!    kernel's own folder — two evcxr sessions must not share one;
+//! 2. write `evcxr.toml` there (offline, nn-core as a dynamic library, low
+//!    opt-level for cells) and create the evcxr context;
+//! 3. run the start-up cell: `:dep` nn-core by absolute path, `use
+//!    nn_core::prelude::*;`, and connect nn-core to the kernel (panic hook,
+//!    interrupts). If that fails, the kernel still runs plain Rust and the
+//!    first cell shows why.
+
+use crate::display::transport::{ENV_IPC, INTERRUPT, RESET};
+use crate::display::{Sink, Stream, mime_data};
+use crate::errors::CellError;
+use crate::protocol::random_hex;
+use anyhow::{Context as _, Result, bail};
+use evcxr::{CommandContext, EvalCallbacks, EvalContext, EvalContextOutputs};
+use jupyter_protocol::JupyterMessage;
+use serde_json::{Value, json};
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::Child;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::oneshot;
+
+/// Where nn-core is, where the build folders go, how cells are compiled.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The nn-core crate (the folder with its `Cargo.toml`).
+    pub nn_core: PathBuf,
+    /// Holds `template/`, `sessions/` and the `.cargo/config.toml` that
+    /// builds dependencies at opt-level 3.
+    pub cache: PathBuf,
+    /// The cells' opt-level (evcxr's `:opt`).
+    pub opt_level: String,
+    /// How long an interrupted cell may take to stop before the process
+    /// running it is killed.
+    pub interrupt_grace: Duration,
+}
+
+impl Config {
+    /// From the environment: `NN_KERNEL_NN_CORE`, `NN_KERNEL_CACHE`,
+    /// `NN_KERNEL_OPT_LEVEL`, `NN_KERNEL_INTERRUPT_GRACE` (seconds), with
+    /// defaults: the nn-core beside the kernel's sources, `~/.cache/nn-kernel`,
+    /// `0`, 3 s.
+    pub fn from_env() -> Result<Config> {
+        let nn_core = match std::env::var_os("NN_KERNEL_NN_CORE") {
+            Some(path) => PathBuf::from(path),
+            None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../nn-core"),
+        };
+        let nn_core = nn_core
+            .canonicalize()
+            .with_context(|| format!("nn-core not found at {}", nn_core.display()))?;
+        let cache = match std::env::var_os("NN_KERNEL_CACHE") {
+            Some(path) => PathBuf::from(path),
+            None => match std::env::var_os("XDG_CACHE_HOME") {
+                Some(path) => PathBuf::from(path).join("nn-kernel"),
+                None => PathBuf::from(std::env::var_os("HOME").context("HOME is not set")?)
+                    .join(".cache/nn-kernel"),
+            },
+        };
+        let opt_level = std::env::var("NN_KERNEL_OPT_LEVEL").unwrap_or_else(|_| "0".into());
+        let grace = std::env::var("NN_KERNEL_INTERRUPT_GRACE")
+            .ok()
+            .and_then(|s| s.parse::<f64>().ok())
+            .unwrap_or(3.0);
+        Ok(Config {
+            nn_core,
+            cache,
+            opt_level,
+            interrupt_grace: Duration::from_secs_f64(grace),
+        })
+    }
+
+    /// The warmed build folder that each kernel copies.
+    pub fn template(&self) -> PathBuf {
+        self.cache.join("template")
+    }
+
+    fn sessions(&self) -> PathBuf {
+        self.cache.join("sessions")
+    }
+
+    /// What a template must have been built with to be usable.
+    pub fn stamp(&self) -> String {
+        format!(
+            "nn-kernel {} evcxr 0.22.0 rustc {}\nnn-core {}\nopt-level {}\n",
+            env!("CARGO_PKG_VERSION"),
+            env!("NN_KERNEL_RUSTC_VERSION"),
+            self.nn_core.display(),
+            self.opt_level
+        )
+    }
+
+    /// Writes the cargo configuration shared by the template and all
+    /// sessions: dependencies (nn-core and its own) at opt-level 3 while
+    /// cells stay at [`opt_level`](Self::opt_level).
+    pub fn write_cargo_config(&self) -> Result<()> {
+        let dir = self.cache.join(".cargo");
+        std::fs::create_dir_all(&dir)?;
+        let text = "# Written by nn-kernel: dependencies of notebook cells build optimised.\n\
+                    [profile.dev.package.\"*\"]\nopt-level = 3\ndebug = false\n";
+        let path = dir.join("config.toml");
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(text) {
+            std::fs::write(&path, text)?;
+        }
+        Ok(())
+    }
+}
+
+/// What a cell produced: its result's MIME data, or the error to show.
+pub type Outcome = std::result::Result<Value, CellError>;
+
+/// Answers an `input_request`: prompt and password flag in, the user's line out.
+pub type InputFn = Box<dyn Fn(&str, bool) -> String + Send>;
+
+enum Job {
+    Execute {
+        code: String,
+        parent: Box<JupyterMessage>,
+        silent: bool,
+        input: Option<InputFn>,
+        done: oneshot::Sender<Outcome>,
+    },
+    Complete {
+        code: String,
+        cursor: usize,
+        done: oneshot::Sender<Value>,
+    },
+    Inspect {
+        code: String,
+        cursor: usize,
+        done: oneshot::Sender<Value>,
+    },
+}
+
+/// State shared between the engine thread and the threads that interrupt.
+struct Shared {
+    sink: Arc<Sink>,
+    /// evcxr's handle on the process running the cells (valid across restarts).
+    child: Mutex<Option<Arc<Mutex<Child>>>>,
+    /// The connection nn-core in that process opened for interrupts.
+    ipc: Mutex<Option<TcpStream>>,
+    /// Number of the running cell, 0 when none runs.
+    running: AtomicU64,
+    interrupted: AtomicBool,
+    killed: AtomicBool,
+    grace: Duration,
+}
+
+impl Shared {
+    fn send_ipc(&self, byte: u8) -> bool {
+        let mut ipc = self.ipc.lock().unwrap_or_else(|p| p.into_inner());
+        match ipc.as_mut().map(|stream| stream.write_all(&[byte])) {
+            Some(Ok(())) => true,
+            Some(Err(_)) => {
+                *ipc = None;
+                false
+            }
+            None => false,
+        }
+    }
+}
+
+/// The kernel's handle on the engine thread.
+pub struct Engine {
+    jobs: std::sync::mpsc::Sender<Job>,
+    shared: Arc<Shared>,
+    session_dir: PathBuf,
+}
+
+impl Engine {
+    /// Starts the engine thread, which first initialises evcxr (see the
+    /// module docs); jobs sent meanwhile wait for it.
+    pub fn start(config: Config, sink: Arc<Sink>) -> Result<Engine> {
+        let session_dir = new_session_dir(&config)?;
+        let shared = Arc::new(Shared {
+            sink,
+            child: Mutex::new(None),
+            ipc: Mutex::new(None),
+            running: AtomicU64::new(0),
+            interrupted: AtomicBool::new(false),
+            killed: AtomicBool::new(false),
+            grace: config.interrupt_grace,
+        });
+        let (jobs, receiver) = std::sync::mpsc::channel();
+        let thread_shared = shared.clone();
+        let dir = session_dir.clone();
+        std::thread::Builder::new()
+            .name("evcxr".into())
+            .spawn(move || engine_thread(&config, &dir, &thread_shared, receiver))?;
+        Ok(Engine {
+            jobs,
+            shared,
+            session_dir,
+        })
+    }
+
+    /// Runs a cell; output streams to the sink as it is produced.
+    pub async fn execute(
+        &self,
+        code: String,
+        parent: &JupyterMessage,
+        silent: bool,
+        input: Option<InputFn>,
+    ) -> Outcome {
+        let (done, result) = oneshot::channel();
+        let job = Job::Execute {
+            code,
+            parent: Box::new(parent.clone()),
+            silent,
+            input,
+            done,
+        };
+        if self.jobs.send(job).is_err() {
+            return Err(engine_gone());
+        }
+        result.await.unwrap_or_else(|_| Err(engine_gone()))
+    }
+
+    /// A `complete_reply`'s content; `cursor` counts code points.
+    pub async fn complete(&self, code: String, cursor: usize) -> Value {
+        let (done, result) = oneshot::channel();
+        let _ = self.jobs.send(Job::Complete { code, cursor, done });
+        result.await.unwrap_or_else(|_| reply_error("the engine stopped"))
+    }
+
+    /// An `inspect_reply`'s content; `cursor` counts code points.
+    pub async fn inspect(&self, code: String, cursor: usize) -> Value {
+        let (done, result) = oneshot::channel();
+        let _ = self.jobs.send(Job::Inspect { code, cursor, done });
+        result.await.unwrap_or_else(|_| reply_error("the engine stopped"))
+    }
+
+    /// Interrupts the running cell, if any: nn-core loops stop at their next
+    /// `check_interrupt()`; a cell still running after the grace period has
+    /// its process killed (evcxr starts a new one; variables are lost).
+    pub fn interrupt(&self) {
+        let cell = self.shared.running.load(Ordering::Acquire);
+        if cell == 0 {
+            return;
+        }
+        self.shared.interrupted.store(true, Ordering::Release);
+        self.shared.send_ipc(INTERRUPT);
+        let shared = self.shared.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(shared.grace);
+            if shared.running.load(Ordering::Acquire) != cell {
+                return;
+            }
+            let child = shared.child.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            if let Some(child) = child {
+                shared.killed.store(true, Ordering::Release);
+                let _ = child.lock().unwrap_or_else(|p| p.into_inner()).kill();
+            }
+        });
+    }
+
+    /// Stops the process running the cells and removes this kernel's folder.
+    pub fn shutdown(&self) {
+        let child = self.shared.child.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some(child) = child {
+            let mut child = child.lock().unwrap_or_else(|p| p.into_inner());
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.session_dir);
+    }
+}
+
+fn engine_gone() -> CellError {
+    CellError::new(
+        "EngineError",
+        "the Rust engine stopped",
+        vec!["The Rust engine stopped; restart the kernel.".into()],
+    )
+}
+
+fn reply_error(message: &str) -> Value {
+    json!({ "status": "error", "ename": "EngineError", "evalue": message, "traceback": [] })
+}
+
+/// The engine thread: start-up, then one job at a time.
+fn engine_thread(
+    config: &Config,
+    dir: &Path,
+    shared: &Arc<Shared>,
+    jobs: std::sync::mpsc::Receiver<Job>,
+) {
+    let started = Instant::now();
+    let mut session = match Session::start(config, dir, shared) {
+        Ok(session) => session,
+        Err(error) => {
+            let message = format!("{error:#}");
+            eprintln!("nn-kernel: the Rust engine failed to start: {message}");
+            for job in jobs {
+                refuse(job, &message);
+            }
+            return;
+        }
+    };
+    if std::env::var_os("NN_KERNEL_DEBUG").is_some() {
+        eprintln!("nn-kernel: engine ready in {:.2?}", started.elapsed());
+    }
+    for job in jobs {
+        session.run(job);
+    }
+}
+
+fn refuse(job: Job, message: &str) {
+    let error = CellError::new(
+        "EngineError",
+        &format!("the Rust engine failed to start: {message}"),
+        std::iter::once("The Rust engine (evcxr) failed to start:".to_owned())
+            .chain(message.lines().map(str::to_owned))
+            .collect(),
+    );
+    match job {
+        Job::Execute { done, .. } => {
+            let _ = done.send(Err(error));
+        }
+        Job::Complete { done, .. } | Job::Inspect { done, .. } => {
+            let _ = done.send(reply_error(message));
+        }
+    }
+}
+
+/// evcxr's context plus what the engine thread knows about it.
+struct Session {
+    context: CommandContext,
+    shared: Arc<Shared>,
+    flush: crossbeam_channel::Sender<crossbeam_channel::Sender<()>>,
+    /// Why nn-core could not be loaded, shown by the first cell.
+    startup_error: Option<String>,
+    nn_core_loaded: bool,
+    cells: u64,
+}
+
+impl Session {
+    fn start(config: &Config, dir: &Path, shared: &Arc<Shared>) -> Result<Session> {
+        let (listener, token) = listen_for_nn_core(shared)?;
+        let ipc = format!("{} {token}", listener);
+        let (context, outputs) = create_context(config, dir, Some(&ipc), false)?;
+        *shared.child.lock().unwrap_or_else(|p| p.into_inner()) = Some(context.process_handle());
+        let (flush, flush_requests) = crossbeam_channel::unbounded();
+        let sink = shared.sink.clone();
+        std::thread::Builder::new()
+            .name("child-output".into())
+            .spawn(move || forward_output(outputs, &flush_requests, &sink))?;
+        let mut session = Session {
+            context,
+            shared: shared.clone(),
+            flush,
+            startup_error: None,
+            nn_core_loaded: false,
+            cells: 0,
+        };
+        match session.context.execute(&startup_cell(&config.nn_core)) {
+            Ok(_) => session.nn_core_loaded = true,
+            Err(error) => {
+                let error = CellError::from_evcxr(&error, "");
+                session.startup_error = Some(format!(
+                    "nn-kernel: nn-core ({}) could not be loaded, so this session runs plain Rust:\n{}\n",
+                    config.nn_core.display(),
+                    error.traceback.join("\n")
+                ));
+            }
+        }
+        Ok(session)
+    }
+
+    fn run(&mut self, job: Job) {
+        match job {
+            Job::Execute {
+                code,
+                parent,
+                silent,
+                input,
+                done,
+            } => {
+                let outcome = self.execute(&code, &parent, silent, input);
+                let _ = done.send(outcome);
+            }
+            Job::Complete { code, cursor, done } => {
+                let _ = done.send(self.complete(&code, cursor));
+            }
+            Job::Inspect { code, cursor, done } => {
+                let _ = done.send(self.inspect(&code, cursor));
+            }
+        }
+    }
+
+    fn execute(
+        &mut self,
+        code: &str,
+        parent: &JupyterMessage,
+        silent: bool,
+        input: Option<InputFn>,
+    ) -> Outcome {
+        let shared = self.shared.clone();
+        self.cells += 1;
+        shared.sink.begin(parent, silent);
+        if let Some(notice) = self.startup_error.take() {
+            shared.sink.stream(Stream::Stderr, &notice);
+        }
+        shared.running.store(self.cells, Ordering::Release);
+        let result = self.context.execute_with_callbacks(
+            code,
+            &mut EvalCallbacks {
+                input_reader: &|request| match &input {
+                    Some(read) => read(&request.prompt, request.is_password),
+                    None => String::new(),
+                },
+            },
+        );
+        shared.running.store(0, Ordering::Release);
+        self.flush_output();
+        let panic = shared.sink.end();
+        let killed = shared.killed.swap(false, Ordering::AcqRel);
+        if shared.interrupted.swap(false, Ordering::AcqRel) {
+            shared.send_ipc(RESET);
+        }
+        match result {
+            Ok(outputs) => match panic {
+                Some(panic) => Err(CellError::from_panic(&panic)),
+                None => {
+                    let mut data = outputs.content_by_mime_type;
+                    if let Some(timing) = outputs.timing {
+                        shared
+                            .sink
+                            .stream(Stream::Stderr, &format!("took {}ms\n", timing.as_millis()));
+                    }
+                    if data.is_empty() {
+                        Ok(Value::Null)
+                    } else {
+                        data.entry("text/plain".into()).or_default();
+                        Ok(mime_data(data))
+                    }
+                }
+            },
+            Err(error) => {
+                let restarted = matches!(error, evcxr::Error::SubprocessTerminated(_));
+                if restarted {
+                    self.reattach();
+                }
+                if killed {
+                    Err(CellError::new(
+                        "KeyboardInterrupt",
+                        "the cell did not stop, so its process was restarted: all variables were lost",
+                        vec![format!(
+                            "\x1b[1;31mKeyboardInterrupt\x1b[0m: the cell did not stop within {:.1} s \
+                             of the interrupt, so the Rust process running it was killed and restarted.",
+                            shared.grace.as_secs_f64()
+                        ),
+                        "All variables were lost. Definitions, `use`s and `:dep`s are kept; \
+                         nn-core is connected again."
+                            .into()],
+                    ))
+                } else if let (Some(panic), false) = (&panic, restarted) {
+                    Err(CellError::from_panic(panic))
+                } else {
+                    Err(CellError::from_evcxr(&error, code))
+                }
+            }
+        }
+    }
+
+    /// After evcxr restarted the process running the cells: connect nn-core
+    /// in the new process to the kernel again.
+    fn reattach(&mut self) {
+        if self.nn_core_loaded
+            && let Err(error) = self.context.execute("nn_core::notebook::attach_to_kernel();")
+        {
+            eprintln!("nn-kernel: reconnecting nn-core failed: {error}");
+        }
+    }
+
+    /// Waits until every line the child wrote during the cell is published.
+    fn flush_output(&self) {
+        let (ack, done) = crossbeam_channel::bounded(1);
+        if self.flush.send(ack).is_ok() {
+            let _ = done.recv_timeout(Duration::from_secs(5));
+        }
+    }
+
+    fn complete(&mut self, code: &str, cursor: usize) -> Value {
+        let position = byte_offset(code, cursor);
+        match self.context.completions(code, position) {
+            Ok(completions) => {
+                let start = char_offset(code, completions.start_offset);
+                let end = char_offset(code, completions.end_offset);
+                let types: Vec<Value> = completions
+                    .completions
+                    .iter()
+                    .map(|c| json!({ "text": c.code, "type": c.kind, "start": start, "end": end }))
+                    .collect();
+                json!({
+                    "status": "ok",
+                    "matches": completions.completions.iter().map(|c| &c.code).collect::<Vec<_>>(),
+                    "cursor_start": start,
+                    "cursor_end": end,
+                    "metadata": { "_jupyter_types_experimental": types },
+                })
+            }
+            Err(error) => reply_error(&error.to_string()),
+        }
+    }
+
+    fn inspect(&mut self, code: &str, cursor: usize) -> Value {
+        let position = byte_offset(code, cursor);
+        match self.context.hover_at(code, position) {
+            Ok((plain, html)) if plain != "No documentation found" => json!({
+                "status": "ok",
+                "found": true,
+                "data": { "text/plain": plain, "text/html": html },
+                "metadata": {},
+            }),
+            _ => json!({ "status": "ok", "found": false, "data": {}, "metadata": {} }),
+        }
+    }
+}
+
+/// The cell every session runs first.
+fn startup_cell(nn_core: &Path) -> String {
+    format!(
+        ":dep nn-core = {{ path = {:?} }}\n\
+         use nn_core::prelude::*;\n\
+         nn_core::notebook::attach_to_kernel();\n",
+        nn_core.display().to_string()
+    )
+}
+
+/// Creates evcxr's context with its build folder in `dir/build`. `ipc` is
+/// what the child finds in [`ENV_IPC`].
+pub fn create_context(
+    config: &Config,
+    dir: &Path,
+    ipc: Option<&str>,
+    online: bool,
+) -> Result<(CommandContext, EvalContextOutputs)> {
+    config.write_cargo_config()?;
+    let build = dir.join("build");
+    std::fs::create_dir_all(&build)?;
+    // evcxr reads its settings from `evcxr.toml` in the current directory.
+    // The first thing it builds must already use these settings: changing
+    // static linking later makes it `cargo clean` the copied template.
+    let settings = format!(
+        "[evcxr]\n\
+         tmpdir = {:?}\n\
+         offline_mode = {}\n\
+         allow_static_linking = false\n\
+         preserve_vars_on_panic = true\n\
+         opt_level = {:?}\n",
+        build.display().to_string(),
+        !online,
+        config.opt_level
+    );
+    std::fs::write(dir.join("evcxr.toml"), settings)?;
+    let notebook_dir = std::env::current_dir()?;
+    let mut child = std::process::Command::new(std::env::current_exe()?);
+    child.current_dir(&notebook_dir);
+    if let Some(ipc) = ipc {
+        child.env(ENV_IPC, ipc);
+    }
+    std::env::set_current_dir(dir)?;
+    let created = EvalContext::with_subprocess_command(child);
+    std::env::set_current_dir(&notebook_dir)?;
+    let (context, outputs) = created.map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok((CommandContext::with_eval_context(context), outputs))
+}
+
+/// Listens on a loopback port for nn-core's interrupt connection. Returns
+/// the address and the token the connection must start with.
+fn listen_for_nn_core(shared: &Arc<Shared>) -> Result<(std::net::SocketAddr, String)> {
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let address = listener.local_addr()?;
+    let token = random_hex();
+    let expected = token.clone();
+    let shared = shared.clone();
+    std::thread::Builder::new()
+        .name("nn-core-link".into())
+        .spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+                let mut line = String::new();
+                let mut reader = BufReader::new(&stream);
+                if reader.read_line(&mut line).is_ok() && line.trim_end() == expected {
+                    let _ = stream.set_nodelay(true);
+                    let _ = stream.set_read_timeout(None);
+                    *shared.ipc.lock().unwrap_or_else(|p| p.into_inner()) = Some(stream);
+                }
+            }
+        })?;
+    Ok((address, token))
+}
+
+/// Publishes the child's stdout and stderr as they come, a batch of
+/// consecutive lines of one stream per message, and answers flush requests
+/// once everything written so far is out.
+fn forward_output(
+    outputs: EvalContextOutputs,
+    flush: &crossbeam_channel::Receiver<crossbeam_channel::Sender<()>>,
+    sink: &Sink,
+) {
+    let EvalContextOutputs { stdout, stderr } = outputs;
+    let batch = |stream: Stream, first: String, rest: &crossbeam_channel::Receiver<String>| {
+        let mut lines = vec![first];
+        while lines.len() < 256 {
+            match rest.try_recv() {
+                Ok(line) => lines.push(line),
+                Err(_) => break,
+            }
+        }
+        sink.lines(stream, &lines);
+    };
+    loop {
+        crossbeam_channel::select! {
+            recv(stdout) -> line => match line {
+                Ok(line) => batch(Stream::Stdout, line, &stdout),
+                Err(_) => return,
+            },
+            recv(stderr) -> line => match line {
+                Ok(line) => batch(Stream::Stderr, line, &stderr),
+                Err(_) => return,
+            },
+            recv(flush) -> ack => {
+                let Ok(ack) = ack else { return };
+                // evcxr has read all of stdout when a cell returns; stderr is
+                // read by another thread and may lag by a moment.
+                while let Ok(line) = stdout.try_recv() {
+                    batch(Stream::Stdout, line, &stdout);
+                }
+                while let Ok(line) = stderr.recv_timeout(Duration::from_millis(3)) {
+                    batch(Stream::Stderr, line, &stderr);
+                }
+                let _ = ack.send(());
+            }
+        }
+    }
+}
+
+/// A new folder for this kernel under `sessions/`, holding a copy of the
+/// template's build folder when the template matches this configuration.
+/// Folders of kernels that are no longer running are removed on the way.
+fn new_session_dir(config: &Config) -> Result<PathBuf> {
+    let sessions = config.sessions();
+    std::fs::create_dir_all(&sessions)
+        .with_context(|| format!("cannot create {}", sessions.display()))?;
+    remove_stale_sessions(&sessions);
+    let dir = sessions.join(format!("{}-{}", std::process::id(), &random_hex()[..8]));
+    std::fs::create_dir_all(&dir)?;
+    let template = config.template();
+    let stamp = std::fs::read_to_string(template.join("stamp")).unwrap_or_default();
+    if stamp == config.stamp() && template.join("build").is_dir() {
+        // `cp -a` keeps modification times, which cargo compares.
+        let copied = std::process::Command::new("cp")
+            .arg("-a")
+            .arg(template.join("build"))
+            .arg(dir.join("build"))
+            .status();
+        if !matches!(copied, Ok(status) if status.success()) {
+            eprintln!("nn-kernel: copying the build template failed; building from scratch");
+            let _ = std::fs::remove_dir_all(dir.join("build"));
+        }
+    } else if template.exists() {
+        eprintln!(
+            "nn-kernel: the build template at {} is for another configuration; \
+             run `nn-kernel install` again to refresh it",
+            template.display()
+        );
+    }
+    Ok(dir)
+}
+
+/// Removes `sessions/PID-*` folders whose process is gone.
+fn remove_stale_sessions(sessions: &Path) {
+    let Ok(entries) = std::fs::read_dir(sessions) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.split('-').next()) else {
+            continue;
+        };
+        if Path::new("/proc").is_dir() && !Path::new("/proc").join(pid).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Builds the template: the same start-up as a kernel's, in `template/`,
+/// written to a fresh folder first so running kernels never copy a half-built
+/// one. Compiler progress goes to stderr.
+pub fn warm(config: &Config) -> Result<()> {
+    let template = config.template();
+    let staging = config.cache.join(format!("template-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir_all(&staging)?;
+    // Start from the workspace's lock file so that nn-core's dependencies
+    // resolve to the versions the workspace was tested with.
+    let lock = config.nn_core.join("../Cargo.lock");
+    if lock.is_file() {
+        std::fs::create_dir_all(staging.join("build"))?;
+        std::fs::copy(&lock, staging.join("build/Cargo.lock"))?;
+    }
+    let mut last_error = None;
+    for online in [false, true] {
+        let (mut context, _outputs) = create_context(config, &staging, None, online)?;
+        match context.execute(&startup_cell(&config.nn_core)) {
+            Ok(_) => {
+                // A typical first cell, so that its compile is warm too.
+                if let Err(error) = context.execute("let warm_up = 1 + 1;\nwarm_up") {
+                    eprintln!("nn-kernel: warm-up cell failed: {error}");
+                }
+                last_error = None;
+                break;
+            }
+            Err(error) => {
+                let error = CellError::from_evcxr(&error, "");
+                last_error = Some(error.traceback.join("\n"));
+                if !online {
+                    eprintln!("nn-kernel: offline build failed; trying again online");
+                }
+            }
+        }
+    }
+    if let Some(error) = last_error {
+        let _ = std::fs::remove_dir_all(&staging);
+        bail!("building nn-core into the template failed:\n{error}");
+    }
+    // The template's settings are rewritten by each session.
+    let _ = std::fs::remove_file(staging.join("evcxr.toml"));
+    std::fs::write(staging.join("stamp"), config.stamp())?;
+    let old = config.cache.join(format!("template-old-{}", std::process::id()));
+    if template.exists() {
+        std::fs::rename(&template, &old)?;
+    }
+    std::fs::rename(&staging, &template)?;
+    let _ = std::fs::remove_dir_all(&old);
+    Ok(())
+}
+
+/// Byte offset of code point number `chars` (Jupyter counts code points).
+fn byte_offset(code: &str, chars: usize) -> usize {
+    code.char_indices().nth(chars).map_or(code.len(), |(i, _)| i)
+}
+
+/// Code point number at byte offset `bytes`.
+fn char_offset(code: &str, bytes: usize) -> usize {
+    code[..bytes.min(code.len())].chars().count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_count_code_points() {
+        let code = "é = 1";
+        assert_eq!(byte_offset(code, 1), 2);
+        assert_eq!(byte_offset(code, 99), code.len());
+        assert_eq!(char_offset(code, 2), 1);
+    }
+
+    #[test]
+    fn startup_cell_quotes_the_path() {
+        let cell = startup_cell(Path::new("/a b/nn-core"));
+        assert!(cell.starts_with(":dep nn-core = { path = \"/a b/nn-core\" }\n"));
+    }
+}

@@ -1,0 +1,183 @@
+//! The Jupyter wire protocol: the connection file, the five sockets, and
+//! reading and writing signed messages.
+//!
+//! Signing, verification and framing are `jupyter-zmq-client`'s. Requests are
+//! read with their content as plain JSON rather than `jupyter-protocol`'s typed
+//! structs, which reject some valid requests (a `history_request` of type
+//! `search` without `n`, for one), and replies are built as JSON too.
+
+use anyhow::{Context as _, Result};
+use jupyter_protocol::{ConnectionInfo, Header, JupyterMessage, JupyterMessageContent, UnknownMessage};
+use jupyter_zmq_client::{Connection, RawMessage};
+use serde_json::{Value, json};
+use std::path::Path;
+use zeromq::{Socket as _, SocketRecv, SocketSend as _};
+
+/// A request from a client, with its content as JSON.
+pub struct Request {
+    /// The message, kept whole to be the parent of what answers it.
+    pub message: JupyterMessage,
+    /// The message's content.
+    pub content: Value,
+}
+
+impl Request {
+    /// `execute_request`, `kernel_info_request`, ...
+    pub fn msg_type(&self) -> &str {
+        &self.message.header.msg_type
+    }
+
+    /// A string field of the content, or `""`.
+    pub fn str(&self, key: &str) -> &str {
+        self.content[key].as_str().unwrap_or("")
+    }
+
+    /// A boolean field of the content, or `default`.
+    pub fn bool(&self, key: &str, default: bool) -> bool {
+        self.content[key].as_bool().unwrap_or(default)
+    }
+}
+
+/// A message of type `msg_type` answering or caused by `parent`.
+pub fn child_of(parent: &JupyterMessage, msg_type: &str, content: Value) -> JupyterMessage {
+    let mut message = JupyterMessage::new(
+        UnknownMessage {
+            msg_type: msg_type.to_owned(),
+            content,
+        },
+        Some(parent),
+    );
+    message.header.username = "nn-kernel".to_owned();
+    message
+}
+
+/// The reply to `request`: `kernel_info_request` → `kernel_info_reply`, ...
+pub fn reply_to(request: &Request, content: Value) -> JupyterMessage {
+    let msg_type = request.msg_type().replace("_request", "_reply");
+    child_of(&request.message, &msg_type, content)
+}
+
+/// A message with no parent (the `starting` status).
+pub fn orphan(msg_type: &str, content: Value) -> JupyterMessage {
+    let mut message = JupyterMessage::new(
+        UnknownMessage {
+            msg_type: msg_type.to_owned(),
+            content,
+        },
+        None,
+    );
+    message.header.username = "nn-kernel".to_owned();
+    message
+}
+
+/// A `status` message.
+pub fn status(parent: Option<&JupyterMessage>, state: &str) -> JupyterMessage {
+    let content = json!({ "execution_state": state });
+    match parent {
+        Some(parent) => child_of(parent, "status", content),
+        None => orphan("status", content),
+    }
+}
+
+/// Reads the connection file that Jupyter passes to the kernel.
+pub fn read_connection_file(path: &Path) -> Result<ConnectionInfo> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read connection file {}", path.display()))?;
+    let info: ConnectionInfo = serde_json::from_str(&text)
+        .with_context(|| format!("malformed connection file {}", path.display()))?;
+    if !info.key.is_empty() && info.signature_scheme != "hmac-sha256" {
+        anyhow::bail!(
+            "unsupported signature scheme `{}` (only hmac-sha256)",
+            info.signature_scheme
+        );
+    }
+    Ok(info)
+}
+
+/// Binds a socket of type `S` on `port`, signing with the connection's key.
+pub async fn bind<S: zeromq::Socket>(
+    info: &ConnectionInfo,
+    port: u16,
+    session: &str,
+) -> Result<Connection<S>> {
+    let endpoint = format!("{}://{}:{}", info.transport, info.ip, port);
+    let mut socket = S::new();
+    socket
+        .bind(&endpoint)
+        .await
+        .with_context(|| format!("cannot bind {endpoint}"))?;
+    Ok(Connection::new(socket, &info.key, session))
+}
+
+/// Reads one request, checking its signature. An error means a message was
+/// dropped (bad signature, malformed JSON), not that the socket is unusable.
+pub async fn read<S: SocketRecv + Send>(connection: &mut Connection<S>) -> Result<Request> {
+    let frames = connection.socket.recv().await?;
+    let raw = RawMessage::from_multipart(frames, &connection.mac)?;
+    let header: Header = serde_json::from_slice(&raw.jparts[0]).context("bad header")?;
+    let parent_header = serde_json::from_slice::<Header>(&raw.jparts[1]).ok();
+    let metadata = serde_json::from_slice(&raw.jparts[2]).unwrap_or_else(|_| json!({}));
+    let content: Value = serde_json::from_slice(&raw.jparts[3]).context("bad content")?;
+    let message = JupyterMessage {
+        zmq_identities: raw.zmq_identities,
+        content: JupyterMessageContent::UnknownMessage(UnknownMessage {
+            msg_type: header.msg_type.clone(),
+            content: content.clone(),
+        }),
+        header,
+        parent_header,
+        metadata,
+        buffers: raw.jparts[4..].to_vec(),
+        channel: None,
+    };
+    Ok(Request { message, content })
+}
+
+/// Echoes every heartbeat ping back unchanged, as the protocol asks
+/// (`jupyter-zmq-client`'s helper answers `pong` instead).
+pub async fn heartbeat(mut socket: zeromq::RepSocket) {
+    use zeromq::SocketSend as _;
+    loop {
+        match socket.recv().await {
+            Ok(ping) => {
+                if let Err(error) = socket.send(ping).await {
+                    eprintln!("nn-kernel: heartbeat: {error}");
+                }
+            }
+            Err(error) => {
+                eprintln!("nn-kernel: heartbeat: {error}");
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+        }
+    }
+}
+
+/// Binds the heartbeat socket.
+pub async fn bind_heartbeat(info: &ConnectionInfo) -> Result<zeromq::RepSocket> {
+    let endpoint = format!("{}://{}:{}", info.transport, info.ip, info.hb_port);
+    let mut socket = zeromq::RepSocket::new();
+    socket
+        .bind(&endpoint)
+        .await
+        .with_context(|| format!("cannot bind {endpoint}"))?;
+    Ok(socket)
+}
+
+/// 128 random bits as hex, for the session id and the interrupt token
+/// (from `std`'s randomly keyed hasher: no extra dependency).
+pub fn random_hex() -> String {
+    use std::hash::{BuildHasher as _, Hasher as _};
+    let mut out = String::new();
+    for i in 0..2u8 {
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_u8(i);
+        hasher.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or_default(),
+        );
+        out.push_str(&format!("{:016x}", hasher.finish()));
+    }
+    out
+}

@@ -1,0 +1,47 @@
+//! nn-core: tensors, autograd and `torch.nn` for Rust notebooks.
+//!
+//! The promise to a student: the same program, run in PyTorch and here with the
+//! same seed, prints the same text. Printing follows PyTorch's rules character for
+//! character ([`print`]) and [`manual_seed`] gives PyTorch's CPU random numbers bit
+//! for bit ([`random`]).
+//!
+//! ```
+//! use nn_core::prelude::*;
+//!
+//! let x = tensor![[1.0, -1.0], [0.0, 1.0], [0.0, 0.0]];
+//! assert_eq!(x.size(), Size::from([3, 2]));
+//! assert_eq!(
+//!     x.to_string(),
+//!     "tensor([[ 1., -1.],\n        [ 0.,  1.],\n        [ 0.,  0.]])"
+//! );
+//! ```
+
+pub mod autograd;
+pub mod dtype;
+pub mod error;
+pub mod notebook;
+pub mod print;
+pub mod random;
+pub mod size;
+pub mod tensor;
+
+pub use dtype::DType;
+pub use error::{Result, TensorError};
+pub use print::{PrintOptions, set_printoptions};
+pub use random::{Generator, initial_seed, manual_seed};
+pub use size::Size;
+pub use tensor::Tensor;
+
+/// Everything a notebook needs, in one `use`.
+pub mod prelude {
+    pub use crate::dtype::DType;
+    pub use crate::notebook::{
+        DisplayHandle, EvcxrDisplay as _, MimeBundle, Render, check_interrupt, clear_output,
+        display,
+    };
+    pub use crate::print::{PrintOptions, set_printoptions};
+    pub use crate::random::{Generator, initial_seed, manual_seed};
+    pub use crate::size::Size;
+    pub use crate::tensor;
+    pub use crate::tensor::{ELLIPSIS, NEW_AXIS, Scalar, Slice, Tensor};
+}

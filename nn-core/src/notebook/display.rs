@@ -1,0 +1,98 @@
+//! [`display`] and [`DisplayHandle`]: outputs shown while a cell runs.
+
+use super::bundle::{MimeBundle, Render};
+use super::session;
+use super::transport::Message;
+use std::io::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Shows `value` now, as its own output below the cell, and returns a handle
+/// that can replace it later.
+///
+/// A cell may call `display` any number of times; each call is one output
+/// (two figures in one cell show as two figures). Under the `rust-nn`
+/// Jupyter kernel the output carries the value's whole [`MimeBundle`]; in
+/// plain evcxr or a program, `display` prints the `text/plain` form and a
+/// newline.
+///
+/// ```
+/// use nn_core::notebook::display;
+///
+/// for epoch in 0..2 {
+///     display(&format!("epoch {epoch}"));
+/// }
+/// ```
+pub fn display<T: Render + ?Sized>(value: &T) -> DisplayHandle {
+    let handle = DisplayHandle::new();
+    handle.send(value.mime_bundle(), false);
+    handle
+}
+
+/// Clears the cell's outputs so far. With `wait`, the clearing happens when
+/// the next output arrives, which avoids flicker when redrawing. Does nothing
+/// outside the kernel.
+pub fn clear_output(wait: bool) {
+    if session::in_kernel() {
+        emit(&Message::Clear { wait });
+    }
+}
+
+/// An output shown by [`display`], which [`update`](DisplayHandle::update)
+/// replaces in place: a progress line, a figure redrawn each epoch.
+///
+/// ```
+/// use nn_core::notebook::display;
+///
+/// let status = display(&"epoch 0: loss ?");
+/// for epoch in 1..=3 {
+///     status.update(&format!("epoch {epoch}: loss {:.2}", 1.0 / epoch as f64));
+/// }
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DisplayHandle {
+    id: String,
+}
+
+impl DisplayHandle {
+    fn new() -> DisplayHandle {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        DisplayHandle {
+            id: format!("nn-{:x}-{n}", std::process::id()),
+        }
+    }
+
+    /// The Jupyter display id (unique in the session).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Replaces what this output shows by `value`. In plain evcxr or a
+    /// program, prints the new `text/plain` form.
+    pub fn update<T: Render + ?Sized>(&self, value: &T) {
+        self.send(value.mime_bundle(), true);
+    }
+
+    fn send(&self, bundle: MimeBundle, update: bool) {
+        if !session::in_kernel() {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{}", bundle.text());
+            let _ = out.flush();
+            return;
+        }
+        let id = self.id.clone();
+        let bundle = bundle.into_entries();
+        emit(&if update {
+            Message::Update { id, bundle }
+        } else {
+            Message::Display { id, bundle }
+        });
+    }
+}
+
+/// Writes one message line to stdout, where evcxr passes it to the kernel.
+pub(crate) fn emit(message: &Message) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}", message.encode());
+    let _ = out.flush();
+}

@@ -1,0 +1,270 @@
+//! The wire between nn-core, running inside evcxr's child process, and the
+//! `nn-kernel` Jupyter kernel. This file is the one definition of it: nn-core
+//! compiles it as `nn_core::notebook::transport`, and the kernel compiles the
+//! same file into itself (`#[path]` in `kernel/src/display.rs`), so the two
+//! sides cannot drift apart. It uses `std` only.
+//!
+//! # Messages: one marked line on the child's stdout
+//!
+//! evcxr reads the child's stdout line by line and hands every line it does
+//! not recognise to the kernel. A line carrying a message is
+//!
+//! ```text
+//! PREFIX kind TAB field TAB field ...
+//! ```
+//!
+//! where [`PREFIX`] starts with the ASCII record separator (`0x1E`), which no
+//! ordinary output contains, and every field is escaped with [`escape`]
+//! (backslash, newline, carriage return and tab become `\\`, `\n`, `\r`, `\t`)
+//! so that a message is always exactly one line. The kernel looks for the
+//! prefix anywhere in a line: text that a `print!` left without a newline
+//! before the marker is still shown as ordinary output.
+//!
+//! | kind      | fields                                       | becomes          |
+//! |-----------|----------------------------------------------|------------------|
+//! | `display` | display id, then MIME type and data, repeated | `display_data`   |
+//! | `update`  | display id, then MIME type and data, repeated | `update_display_data` |
+//! | `clear`   | `1` to wait for the next output, else `0`    | `clear_output`   |
+//! | `panic`   | message, location (`file:line:col`)          | the cell's `error` |
+//!
+//! # Interrupts: a byte on a loopback socket
+//!
+//! The kernel starts the child with [`ENV_IPC`] set to `ADDRESS TOKEN`. The
+//! child connects to that TCP address on 127.0.0.1, sends the token and a
+//! newline, then reads single bytes: [`INTERRUPT`] sets the session's
+//! interrupt flag, [`RESET`] clears it. A plain evcxr session has no
+//! [`ENV_IPC`], and nn-core then prints text instead of sending messages.
+
+/// Starts every message line; the trailing digit is the protocol version.
+pub const PREFIX: &str = "\u{1e}nn-kernel/1\t";
+
+/// Environment variable through which the kernel tells its child where to
+/// connect for interrupts: `127.0.0.1:PORT TOKEN`.
+pub const ENV_IPC: &str = "NN_KERNEL_IPC";
+
+/// Byte the kernel sends to interrupt the running cell.
+pub const INTERRUPT: u8 = b'i';
+
+/// Byte the kernel sends to clear a pending interrupt once a cell has ended.
+pub const RESET: u8 = b'r';
+
+/// Prefix of the panic message that nn-core's `notebook::check_interrupt`
+/// raises; the kernel reports such a panic as `KeyboardInterrupt`.
+pub const KEYBOARD_INTERRUPT: &str = "KeyboardInterrupt";
+
+/// One message from the child to the kernel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Message {
+    /// Show a MIME bundle now, as `display_data` with this display id.
+    Display {
+        /// Display id, unique in the session.
+        id: String,
+        /// `(MIME type, data)` pairs; `text/plain` comes first.
+        bundle: Vec<(String, String)>,
+    },
+    /// Replace what an earlier `Display` with the same id shows.
+    Update {
+        /// Display id of the output to replace.
+        id: String,
+        /// `(MIME type, data)` pairs; `text/plain` comes first.
+        bundle: Vec<(String, String)>,
+    },
+    /// Clear the cell's output; with `wait`, only when the next output comes.
+    Clear {
+        /// Wait for the next output before clearing.
+        wait: bool,
+    },
+    /// The cell's code panicked on the child's main thread.
+    Panic {
+        /// The panic message.
+        message: String,
+        /// Where the panic happened, `file:line:column`, or empty.
+        location: String,
+    },
+}
+
+impl Message {
+    /// The message as one line, without the final newline.
+    pub fn encode(&self) -> String {
+        let mut fields: Vec<&str> = Vec::new();
+        let kind = match self {
+            Message::Display { id, bundle } | Message::Update { id, bundle } => {
+                fields.push(id);
+                for (mime, data) in bundle {
+                    fields.push(mime);
+                    fields.push(data);
+                }
+                if matches!(self, Message::Display { .. }) {
+                    "display"
+                } else {
+                    "update"
+                }
+            }
+            Message::Clear { wait } => {
+                fields.push(if *wait { "1" } else { "0" });
+                "clear"
+            }
+            Message::Panic { message, location } => {
+                fields.push(message);
+                fields.push(location);
+                "panic"
+            }
+        };
+        let mut line = String::from(PREFIX);
+        line.push_str(kind);
+        for field in fields {
+            line.push('\t');
+            escape_into(field, &mut line);
+        }
+        line
+    }
+
+    /// Splits an output line into the text before a message and the message.
+    /// Returns `None` when the line carries no message or a malformed one.
+    pub fn find(line: &str) -> Option<(&str, Message)> {
+        let start = line.find(PREFIX)?;
+        let message = Message::decode(&line[start + PREFIX.len()..])?;
+        Some((&line[..start], message))
+    }
+
+    /// Decodes what follows [`PREFIX`] on a line.
+    fn decode(rest: &str) -> Option<Message> {
+        let mut parts = rest.split('\t');
+        let kind = parts.next()?;
+        let fields: Vec<String> = parts.map(unescape).collect();
+        match kind {
+            "display" | "update" => {
+                let (id, pairs) = fields.split_first()?;
+                if pairs.len() % 2 != 0 {
+                    return None;
+                }
+                let bundle = pairs
+                    .chunks(2)
+                    .map(|pair| (pair[0].clone(), pair[1].clone()))
+                    .collect();
+                let id = id.clone();
+                Some(if kind == "display" {
+                    Message::Display { id, bundle }
+                } else {
+                    Message::Update { id, bundle }
+                })
+            }
+            "clear" => match fields.as_slice() {
+                [wait] => Some(Message::Clear { wait: wait == "1" }),
+                _ => None,
+            },
+            "panic" => match fields.as_slice() {
+                [message, location] => Some(Message::Panic {
+                    message: message.clone(),
+                    location: location.clone(),
+                }),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+/// Escapes a field so that it holds no newline, carriage return or tab.
+pub fn escape(field: &str) -> String {
+    let mut out = String::with_capacity(field.len());
+    escape_into(field, &mut out);
+    out
+}
+
+fn escape_into(field: &str, out: &mut String) {
+    for c in field.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Reverses [`escape`]; an unknown escape keeps its character.
+pub fn unescape(field: &str) -> String {
+    let mut out = String::with_capacity(field.len());
+    let mut chars = field.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some('t') => out.push('\t'),
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(message: Message) {
+        let line = message.encode();
+        assert!(!line.contains('\n'), "{line:?}");
+        assert_eq!(Message::find(&line), Some(("", message)));
+    }
+
+    #[test]
+    fn every_kind_round_trips() {
+        let bundle = vec![
+            ("text/plain".to_owned(), "a\tb\nc\\d\r".to_owned()),
+            ("text/html".to_owned(), "<b>x</b>".to_owned()),
+        ];
+        round_trip(Message::Display {
+            id: "nn-1".into(),
+            bundle: bundle.clone(),
+        });
+        round_trip(Message::Update {
+            id: "nn-1".into(),
+            bundle,
+        });
+        round_trip(Message::Clear { wait: true });
+        round_trip(Message::Clear { wait: false });
+        round_trip(Message::Panic {
+            message: "shape mismatch:\n[2] vs [3]".into(),
+            location: "src/tensor.rs:1:2".into(),
+        });
+        round_trip(Message::Panic {
+            message: String::new(),
+            location: String::new(),
+        });
+    }
+
+    #[test]
+    fn text_before_the_marker_is_kept() {
+        let line = format!("50%{}", Message::Clear { wait: false }.encode());
+        assert_eq!(
+            Message::find(&line),
+            Some(("50%", Message::Clear { wait: false }))
+        );
+    }
+
+    #[test]
+    fn ordinary_and_malformed_lines_are_not_messages() {
+        assert_eq!(Message::find("hello, world"), None);
+        assert_eq!(Message::find(&format!("{PREFIX}display")), None);
+        assert_eq!(
+            Message::find(&format!("{PREFIX}display\tid\ttext/plain")),
+            None
+        );
+        assert_eq!(Message::find(&format!("{PREFIX}bogus\tx")), None);
+    }
+
+    #[test]
+    fn unescape_reverses_escape() {
+        for s in ["", "\\", "\\n", "a\\\\b", "tab\there", "\u{1e}x"] {
+            assert_eq!(unescape(&escape(s)), s);
+        }
+        assert_eq!(unescape("trailing\\"), "trailing\\");
+    }
+}
