@@ -5,6 +5,8 @@
 //! The message format is defined once, in nn-core's
 //! `src/notebook/transport.rs`, compiled here as [`transport`].
 
+// The kernel only decodes; encoding is used by nn-core (and by the tests here).
+#[allow(dead_code)]
 #[path = "../../nn-core/src/notebook/transport.rs"]
 pub mod transport;
 

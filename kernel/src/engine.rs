@@ -746,6 +746,34 @@ pub fn warm(config: &Config) -> Result<()> {
     Ok(())
 }
 
+/// Part of evcxr's rustc wrapper (this executable, run by cargo): crates built
+/// for the host (proc-macros such as nn-core's derive, build scripts and
+/// their dependencies) are compiled by rustc unchanged, and only crates for
+/// the target go through evcxr's wrapper. With static linking off (see
+/// [`create_context`]), evcxr's wrapper rebuilds every crate as a dylib
+/// against `libstd.so`, which fails for host crates ("only metadata stub
+/// found for `dylib` dependency `core`"); host crates are never loaded into
+/// the session, so they need no dylib. Cargo passes `--target` only for
+/// target crates because evcxr asks for an explicit target.
+pub fn compile_host_crates_plainly() {
+    if std::env::var_os("EVCXR_RUSTC_WRAPPER").is_none() {
+        return;
+    }
+    let mut args = std::env::args_os().skip(1);
+    if std::env::args_os().any(|arg| arg == "--target") {
+        return;
+    }
+    let Some(rustc) = args.next() else { return };
+    let status = std::process::Command::new(rustc).args(args).status();
+    std::process::exit(match status {
+        Ok(status) => status.code().unwrap_or(1),
+        Err(error) => {
+            eprintln!("nn-kernel: cannot run rustc: {error}");
+            1
+        }
+    });
+}
+
 /// Byte offset of code point number `chars` (Jupyter counts code points).
 fn byte_offset(code: &str, chars: usize) -> usize {
     code.char_indices().nth(chars).map_or(code.len(), |(i, _)| i)

@@ -1,3 +1,85 @@
-fn main() {
-    let _ = evcxr::runtime_hook;
+//! `nn-kernel`: a Jupyter kernel for Rust with nn-core preloaded, over the
+//! evcxr engine. See `docs/kernel.md`.
+//!
+//! - [`server`]: the message loops; [`protocol`]: sockets and messages.
+//! - [`engine`]: evcxr, start-up, cells, interrupts; [`display`]: what the
+//!   cells' process writes, turned into outputs; [`errors`]: failed cells.
+//! - [`complete`]: `is_complete`; [`history`]: `history_request`.
+//! - [`install`]: the kernelspec and the build template.
+
+mod complete;
+mod display;
+mod engine;
+mod errors;
+mod history;
+mod install;
+mod protocol;
+mod server;
+
+use anyhow::{Context as _, Result, bail};
+use std::path::Path;
+use std::process::ExitCode;
+
+const HELP: &str = "\
+nn-kernel: a Jupyter kernel for Rust with nn-core preloaded (evcxr engine)
+
+USAGE:
+    nn-kernel install [--user | --sys-prefix | --prefix DIR] [--no-warm]
+        Write the `rust-nn` kernelspec (\"Rust (nn-core)\"), then build nn-core
+        into the template that every kernel copies (skip with --no-warm).
+        --user (default): the user's Jupyter data folder;
+        --sys-prefix: the Python environment's (VIRTUAL_ENV or python3's);
+        --prefix DIR: DIR/share/jupyter/kernels.
+    nn-kernel uninstall [--user | --sys-prefix | --prefix DIR]
+        Remove the kernelspec.
+    nn-kernel warm
+        Rebuild the template only (after nn-core changed).
+    nn-kernel kernel CONNECTION_FILE
+        Run the kernel (what Jupyter starts).
+    nn-kernel --version | --help
+
+ENVIRONMENT:
+    NN_KERNEL_NN_CORE     nn-core crate folder (default: beside the kernel's sources)
+    NN_KERNEL_CACHE       template and per-kernel build folders (default: ~/.cache/nn-kernel)
+    NN_KERNEL_OPT_LEVEL   opt-level of cells (default 0; dependencies always build at 3)
+    NN_KERNEL_INTERRUPT_GRACE
+                          seconds an interrupted cell may run on before its process
+                          is restarted (default 3)
+";
+
+fn main() -> ExitCode {
+    // evcxr runs this same executable as the process that evaluates cells and
+    // as its rustc wrapper; in those roles these calls do not return.
+    engine::compile_host_crates_plainly();
+    evcxr::runtime_hook();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("nn-kernel: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<()> {
+    let rest = args.get(1..).unwrap_or_default();
+    match args.first().map(String::as_str) {
+        Some("kernel") => {
+            let file = rest.first().context("missing the connection file")?;
+            server::run(Path::new(file))
+        }
+        Some("install") => install::install(rest),
+        Some("uninstall") => install::uninstall(rest),
+        Some("warm") => install::warm(),
+        Some("--version" | "-V") => {
+            println!("nn-kernel {}", env!("CARGO_PKG_VERSION"));
+            Ok(())
+        }
+        None | Some("--help" | "-h" | "help") => {
+            print!("{HELP}");
+            Ok(())
+        }
+        Some(other) => bail!("unknown command `{other}`; see `nn-kernel --help`"),
+    }
 }

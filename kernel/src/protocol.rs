@@ -11,7 +11,7 @@ use jupyter_protocol::{ConnectionInfo, Header, JupyterMessage, JupyterMessageCon
 use jupyter_zmq_client::{Connection, RawMessage};
 use serde_json::{Value, json};
 use std::path::Path;
-use zeromq::{Socket as _, SocketRecv, SocketSend as _};
+use zeromq::{Socket as _, SocketRecv};
 
 /// A request from a client, with its content as JSON.
 pub struct Request {

@@ -19,6 +19,7 @@
 pub mod autograd;
 pub mod dtype;
 pub mod error;
+pub mod nn;
 pub mod notebook;
 pub mod print;
 pub mod random;
@@ -34,7 +35,14 @@ pub use tensor::Tensor;
 
 /// Everything a notebook needs, in one `use`.
 pub mod prelude {
+    pub use crate::autograd::{NoGradGuard, no_grad};
     pub use crate::dtype::DType;
+    pub use crate::nn::functional as F;
+    pub use crate::nn::{
+        Dropout, Flatten, Identity, LeakyReLU, Linear, MSELoss, Module, ModuleInfo, ReLU, Reduction, Sequential,
+        Sigmoid, Softmax, Tanh,
+    };
+    pub use crate::sequential;
     pub use crate::notebook::{
         DisplayHandle, EvcxrDisplay as _, MimeBundle, Render, check_interrupt, clear_output,
         display,

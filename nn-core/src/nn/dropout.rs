@@ -1,0 +1,75 @@
+//! `Dropout`: zeroes random elements while training.
+
+use super::module::{Module, ModuleInfo, TrainingFlag};
+use crate::tensor::Tensor;
+use std::any::Any;
+
+/// During training, zeroes each element with probability `p` and scales the
+/// rest by `1/(1-p)`; in evaluation mode returns the input, as `nn.Dropout(p)`.
+///
+/// The mask comes from the default generator (`rand(shape) >= p`), so it is
+/// reproducible after `manual_seed`, though not torch's own mask (torch draws
+/// it from a separate MKL stream).
+///
+/// ```
+/// use nn_core::prelude::*;
+/// let d = Dropout::new(0.5);
+/// assert_eq!(d.to_string(), "Dropout(p=0.5, inplace=False)");
+/// manual_seed(0);
+/// let y = d.forward(&Tensor::ones([6]));
+/// assert!(y.to_vec::<f32>().iter().all(|&v| v == 0.0 || v == 2.0));
+/// d.eval();
+/// assert_eq!(d.forward(&Tensor::ones([2])).to_vec::<f32>(), vec![1.0, 1.0]);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Dropout {
+    /// Probability of zeroing an element.
+    pub p: f64,
+    training: TrainingFlag,
+}
+
+impl Dropout {
+    /// `nn.Dropout(p)`.
+    ///
+    /// # Panics
+    /// If `p` is not in `[0, 1]`, with torch's message.
+    ///
+    /// ```
+    /// assert_eq!(nn_core::nn::Dropout::new(0.25).p, 0.25);
+    /// ```
+    #[track_caller]
+    pub fn new(p: f64) -> Dropout {
+        assert!((0.0..=1.0).contains(&p), "dropout probability has to be between 0 and 1, but got {p}");
+        Dropout { p, training: TrainingFlag::default() }
+    }
+}
+
+impl ModuleInfo for Dropout {
+    fn class_name(&self) -> String {
+        "Dropout".into()
+    }
+    fn extra_repr(&self) -> String {
+        format!("p={}, inplace=False", crate::print::python_float_repr(self.p))
+    }
+    fn set_own_training(&self, training: bool) {
+        self.training.set(training);
+    }
+    fn own_training(&self) -> Option<bool> {
+        Some(self.training.get())
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl Module for Dropout {
+    fn forward(&self, input: &Tensor) -> Tensor {
+        super::functional::dropout(input, self.p, self.training.get())
+    }
+}
+
+impl std::fmt::Display for Dropout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&Module::repr(self))
+    }
+}

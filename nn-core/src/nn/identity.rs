@@ -1,0 +1,56 @@
+//! `Identity`: returns its input.
+
+use super::module::{Module, ModuleInfo, TrainingFlag};
+use crate::tensor::Tensor;
+use std::any::Any;
+
+/// A placeholder layer that returns its input, as `nn.Identity()`.
+///
+/// ```
+/// use nn_core::prelude::*;
+/// let id = Identity::new();
+/// assert_eq!(id.to_string(), "Identity()");
+/// assert_eq!(id.forward(&tensor![1.0]).item(), 1.0);
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Identity {
+    training: TrainingFlag,
+}
+
+impl Identity {
+    /// `nn.Identity()`.
+    ///
+    /// ```
+    /// let _ = nn_core::nn::Identity::new();
+    /// ```
+    pub fn new() -> Identity {
+        Identity::default()
+    }
+}
+
+impl ModuleInfo for Identity {
+    fn class_name(&self) -> String {
+        "Identity".into()
+    }
+    fn set_own_training(&self, training: bool) {
+        self.training.set(training);
+    }
+    fn own_training(&self) -> Option<bool> {
+        Some(self.training.get())
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl Module for Identity {
+    fn forward(&self, input: &Tensor) -> Tensor {
+        input.clone()
+    }
+}
+
+impl std::fmt::Display for Identity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&Module::repr(self))
+    }
+}

@@ -1,0 +1,22 @@
+//! `torch.nn`: the [`Module`] trait and `#[derive(Module)]`, layers, losses,
+//! and [`functional`] (imported as `F`).
+
+mod activation;
+mod dropout;
+mod flatten;
+pub mod functional;
+mod identity;
+mod linear;
+pub mod loss;
+mod module;
+mod sequential;
+
+pub use activation::{LeakyReLU, ReLU, Sigmoid, Softmax, Tanh};
+pub use dropout::Dropout;
+pub use flatten::Flatten;
+pub use identity::Identity;
+pub use linear::Linear;
+pub use loss::{MSELoss, Reduction};
+pub use module::{Module, ModuleField, ModuleInfo, Registry, TrainingFlag};
+pub use nn_core_derive::Module;
+pub use sequential::Sequential;
