@@ -746,32 +746,83 @@ pub fn warm(config: &Config) -> Result<()> {
     Ok(())
 }
 
-/// Part of evcxr's rustc wrapper (this executable, run by cargo): crates built
-/// for the host (proc-macros such as nn-core's derive, build scripts and
-/// their dependencies) are compiled by rustc unchanged, and only crates for
-/// the target go through evcxr's wrapper. With static linking off (see
-/// [`create_context`]), evcxr's wrapper rebuilds every crate as a dylib
-/// against `libstd.so`, which fails for host crates ("only metadata stub
-/// found for `dylib` dependency `core`"); host crates are never loaded into
-/// the session, so they need no dylib. Cargo passes `--target` only for
-/// target crates because evcxr asks for an explicit target.
-pub fn compile_host_crates_plainly() {
-    if std::env::var_os("EVCXR_RUSTC_WRAPPER").is_none() {
+/// The crate that is built as a dynamic library, so that its statics exist
+/// once per session (evcxr links everything else into each cell).
+const SHARED_CRATE: &str = "nn_core";
+
+/// Stands in for evcxr's rustc wrapper (this executable, which cargo runs as
+/// `RUSTC_WRAPPER`) when static linking is off. evcxr 0.22's wrapper then
+/// builds *every* crate as a dylib and passes `--extern core=libstd-*.so`,
+/// which current rustc rejects for `no_std` crates such as `rawpointer`
+/// ("only metadata stub found for `dylib` dependency `core`"). Only nn-core
+/// needs to be a dylib, so here nn-core gets `--crate-type dylib` added, the
+/// cells link its `.so` instead of its `.rlib`, and every other crate is
+/// compiled unchanged (its code ends up inside nn-core's `.so` or the cell's).
+/// Does nothing unless run as that wrapper; otherwise never returns.
+pub fn wrap_rustc_for_shared_nn_core() {
+    if std::env::var_os("EVCXR_RUSTC_WRAPPER").is_none()
+        || std::env::var_os("EVCXR_FORCE_DYLIB").is_none()
+    {
         return;
     }
     let mut args = std::env::args_os().skip(1);
-    if std::env::args_os().any(|arg| arg == "--target") {
-        return;
-    }
     let Some(rustc) = args.next() else { return };
-    let status = std::process::Command::new(rustc).args(args).status();
-    std::process::exit(match status {
+    let args: Vec<std::ffi::OsString> = args.collect();
+    let crate_name = args
+        .iter()
+        .position(|arg| arg == "--crate-name")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|name| name.to_str());
+    let only_lib = args.iter().filter(|arg| *arg == "--crate-type").count() == 1
+        && args.windows(2).any(|w| w[0] == "--crate-type" && w[1] == "lib");
+    let mut command = std::process::Command::new(rustc);
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        command.arg(arg);
+        if arg == "--extern"
+            && let Some(value) = iter.next()
+        {
+            command.arg(dylib_extern(value));
+        }
+    }
+    if crate_name == Some(SHARED_CRATE) && only_lib {
+        command.args(["--crate-type", "dylib"]);
+    }
+    let code = match command.status() {
         Ok(status) => status.code().unwrap_or(1),
         Err(error) => {
             eprintln!("nn-kernel: cannot run rustc: {error}");
             1
         }
-    });
+    };
+    // Like evcxr's wrapper, tell evcxr where the cell's library was built:
+    // the copy that cargo puts one folder up has a broken rpath.
+    if code == 0
+        && crate_name == Some("ctx")
+        && let Some(report) = std::env::var_os("EVCXR_EXECUTION_SO_PATH")
+        && let Some(out_dir) = args
+            .iter()
+            .position(|arg| arg == "--out-dir")
+            .and_then(|i| args.get(i + 1))
+    {
+        let so = Path::new(out_dir).join("libctx.so");
+        let _ = std::fs::write(report, so.to_string_lossy().as_bytes());
+    }
+    std::process::exit(code);
+}
+
+/// `--extern nn_core=.../libnn_core-HASH.rlib` → the `.so` beside it, when
+/// it exists; other externs unchanged.
+fn dylib_extern(value: &std::ffi::OsStr) -> std::ffi::OsString {
+    if let Some((name, path)) = value.to_str().and_then(|v| v.split_once('='))
+        && name == SHARED_CRATE
+    {
+        let so = Path::new(path).with_extension("so");
+        if so.exists() {
+            return format!("{name}={}", so.display()).into();
+        }
+    }
+    value.to_owned()
 }
 
 /// Byte offset of code point number `chars` (Jupyter counts code points).

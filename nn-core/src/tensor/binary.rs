@@ -362,7 +362,10 @@ macro_rules! scalar_ops {
         }
     };
 }
-scalar_ops!(f64, f32, i64, i32);
+// One float and one integer type only: with a single impl per literal kind,
+// `(&x * 2.0).sum()` infers its types (two float impls would make the
+// literal ambiguous and the method call fail to compile).
+scalar_ops!(f64, i64);
 
 impl ops::Neg for &Tensor {
     type Output = Tensor;

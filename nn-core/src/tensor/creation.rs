@@ -202,8 +202,9 @@ impl Tensor {
     /// `torch.linspace(start, end, steps)`.
     ///
     /// The values are computed as torch's CPU kernel does — the first half
-    /// counted up from `start`, the second half down from `end`, in float32 —
-    /// so they match torch's bits.
+    /// counted up from `start`, the second half down from `end`, each with one
+    /// fused multiply-add in float32 (the compiler contracts torch's
+    /// `start + step * idx`) — so they match torch's bits.
     ///
     /// ```
     /// use nn_core::prelude::*;
@@ -223,9 +224,9 @@ impl Tensor {
                 (0..steps)
                     .map(|i| {
                         if i < halfway {
-                            start + step * i as f32
+                            step.mul_add(i as f32, start)
                         } else {
-                            end - step * (steps - i - 1) as f32
+                            (-step).mul_add((steps - i - 1) as f32, end)
                         }
                     })
                     .collect()
