@@ -68,7 +68,9 @@ impl Sink {
     }
 
     fn cell(&self) -> std::sync::MutexGuard<'_, Cell> {
-        self.cell.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.cell
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Output from now on belongs to the request `parent`.
@@ -197,7 +199,9 @@ mod tests {
         (sink, rx)
     }
 
-    fn drain(rx: &mut tokio::sync::mpsc::UnboundedReceiver<JupyterMessage>) -> Vec<(String, Value)> {
+    fn drain(
+        rx: &mut tokio::sync::mpsc::UnboundedReceiver<JupyterMessage>,
+    ) -> Vec<(String, Value)> {
         let mut out = Vec::new();
         while let Ok(message) = rx.try_recv() {
             let content = serde_json::to_value(&message.content).unwrap();
@@ -234,13 +238,21 @@ mod tests {
         .encode();
         sink.lines(
             Stream::Stdout,
-            &["before".into(), format!("50%{display}"), update, "after".into()],
+            &[
+                "before".into(),
+                format!("50%{display}"),
+                update,
+                "after".into(),
+            ],
         );
         let transient = json!({"display_id": "nn-1"});
         assert_eq!(
             drain(&mut rx),
             [
-                ("stream".into(), json!({"name": "stdout", "text": "before\n50%"})),
+                (
+                    "stream".into(),
+                    json!({"name": "stdout", "text": "before\n50%"})
+                ),
                 (
                     "display_data".into(),
                     json!({"data": {"text/plain": "x"}, "metadata": {}, "transient": transient})
@@ -250,7 +262,10 @@ mod tests {
                     json!({"data": {"text/plain": "y", "application/json": {"a": 1}},
                            "metadata": {}, "transient": transient})
                 ),
-                ("stream".into(), json!({"name": "stdout", "text": "after\n"})),
+                (
+                    "stream".into(),
+                    json!({"name": "stdout", "text": "after\n"})
+                ),
             ]
         );
     }

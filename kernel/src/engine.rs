@@ -98,18 +98,35 @@ impl Config {
         )
     }
 
-    /// Writes the cargo configuration shared by the template and all
-    /// sessions: dependencies (nn-core and its own) at opt-level 3 while
-    /// cells stay at [`opt_level`](Self::opt_level).
-    pub fn write_cargo_config(&self) -> Result<()> {
-        let dir = self.cache.join(".cargo");
-        std::fs::create_dir_all(&dir)?;
-        let text = "# Written by nn-kernel: dependencies of notebook cells build optimised.\n\
-                    [profile.dev.package.\"*\"]\nopt-level = 3\ndebug = false\n";
-        let path = dir.join("config.toml");
-        if std::fs::read_to_string(&path).ok().as_deref() != Some(text) {
-            std::fs::write(&path, text)?;
-        }
+    /// The crate that cells depend on under the name `nn_core`: nn-core
+    /// re-exported from a dynamic library, so that nn-core's statics
+    /// (generator, print options, grad mode, interrupt flag) exist once per
+    /// session. evcxr links a statically linked dependency into every cell,
+    /// giving each cell its own copy. (evcxr's `:allow_static_linking 0`
+    /// would do the same for all crates, but its rustc wrapper fails on
+    /// `no_std` dependencies such as `rawpointer` with current rustc.)
+    fn shared_crate(&self) -> PathBuf {
+        self.cache.join("nn-core-session")
+    }
+
+    /// Writes the files shared by the template and all sessions: the cargo
+    /// configuration that builds dependencies (nn-core and its own) at
+    /// opt-level 3 while cells stay at [`opt_level`](Self::opt_level), and
+    /// the [`shared_crate`](Self::shared_crate). Files are only rewritten
+    /// when their content changes, since cargo compares modification times.
+    pub fn write_support_files(&self) -> Result<()> {
+        let cargo_config = "# Written by nn-kernel: dependencies of notebook cells build optimised.\n\
+                            [profile.dev.package.\"*\"]\nopt-level = 3\ndebug = false\n";
+        write_if_changed(&self.cache.join(".cargo/config.toml"), cargo_config)?;
+        let manifest = format!(
+            "# Written by nn-kernel: nn-core as a dynamic library, one copy per session.\n\
+             [package]\nname = \"nn-core-session\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+             [lib]\ncrate-type = [\"dylib\"]\npath = \"lib.rs\"\n\n\
+             [dependencies]\nnn-core = {{ path = {:?} }}\n",
+            self.nn_core.display().to_string()
+        );
+        write_if_changed(&self.shared_crate().join("Cargo.toml"), &manifest)?;
+        write_if_changed(&self.shared_crate().join("lib.rs"), "pub use nn_core::*;\n")?;
         Ok(())
     }
 }
@@ -228,14 +245,18 @@ impl Engine {
     pub async fn complete(&self, code: String, cursor: usize) -> Value {
         let (done, result) = oneshot::channel();
         let _ = self.jobs.send(Job::Complete { code, cursor, done });
-        result.await.unwrap_or_else(|_| reply_error("the engine stopped"))
+        result
+            .await
+            .unwrap_or_else(|_| reply_error("the engine stopped"))
     }
 
     /// An `inspect_reply`'s content; `cursor` counts code points.
     pub async fn inspect(&self, code: String, cursor: usize) -> Value {
         let (done, result) = oneshot::channel();
         let _ = self.jobs.send(Job::Inspect { code, cursor, done });
-        result.await.unwrap_or_else(|_| reply_error("the engine stopped"))
+        result
+            .await
+            .unwrap_or_else(|_| reply_error("the engine stopped"))
     }
 
     /// Interrupts the running cell, if any: nn-core loops stop at their next
@@ -254,7 +275,11 @@ impl Engine {
             if shared.running.load(Ordering::Acquire) != cell {
                 return;
             }
-            let child = shared.child.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            let child = shared
+                .child
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone();
             if let Some(child) = child {
                 shared.killed.store(true, Ordering::Release);
                 let _ = child.lock().unwrap_or_else(|p| p.into_inner()).kill();
@@ -264,7 +289,12 @@ impl Engine {
 
     /// Stops the process running the cells and removes this kernel's folder.
     pub fn shutdown(&self) {
-        let child = self.shared.child.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let child = self
+            .shared
+            .child
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         if let Some(child) = child {
             let mut child = child.lock().unwrap_or_else(|p| p.into_inner());
             let _ = child.kill();
@@ -305,9 +335,7 @@ fn engine_thread(
             return;
         }
     };
-    if std::env::var_os("NN_KERNEL_DEBUG").is_some() {
-        eprintln!("nn-kernel: engine ready in {:.2?}", started.elapsed());
-    }
+    debug(&format!("engine ready after {:.2?}", started.elapsed()));
     for job in jobs {
         session.run(job);
     }
@@ -346,7 +374,12 @@ impl Session {
     fn start(config: &Config, dir: &Path, shared: &Arc<Shared>) -> Result<Session> {
         let (listener, token) = listen_for_nn_core(shared)?;
         let ipc = format!("{} {token}", listener);
+        let started = Instant::now();
         let (context, outputs) = create_context(config, dir, Some(&ipc), false)?;
+        debug(&format!(
+            "evcxr context created in {:.2?}",
+            started.elapsed()
+        ));
         *shared.child.lock().unwrap_or_else(|p| p.into_inner()) = Some(context.process_handle());
         let (flush, flush_requests) = crossbeam_channel::unbounded();
         let sink = shared.sink.clone();
@@ -361,7 +394,10 @@ impl Session {
             nn_core_loaded: false,
             cells: 0,
         };
-        match session.context.execute(&startup_cell(&config.nn_core)) {
+        let started = Instant::now();
+        let loaded = session.context.execute(&startup_cell(config));
+        debug(&format!("start-up cell ran in {:.2?}", started.elapsed()));
+        match loaded {
             Ok(_) => session.nn_core_loaded = true,
             Err(error) => {
                 let error = CellError::from_evcxr(&error, "");
@@ -420,6 +456,14 @@ impl Session {
             },
         );
         shared.running.store(0, Ordering::Release);
+        if let Ok(outputs) = &result {
+            let phases: Vec<String> = outputs
+                .phases
+                .iter()
+                .map(|p| format!("{} {:.2?}", p.name, p.duration))
+                .collect();
+            debug(&format!("cell {}: {}", self.cells, phases.join(", ")));
+        }
         self.flush_output();
         let panic = shared.sink.end();
         let killed = shared.killed.swap(false, Ordering::AcqRel);
@@ -453,14 +497,16 @@ impl Session {
                     Err(CellError::new(
                         "KeyboardInterrupt",
                         "the cell did not stop, so its process was restarted: all variables were lost",
-                        vec![format!(
-                            "\x1b[1;31mKeyboardInterrupt\x1b[0m: the cell did not stop within {:.1} s \
+                        vec![
+                            format!(
+                                "\x1b[1;31mKeyboardInterrupt\x1b[0m: the cell did not stop within {:.1} s \
                              of the interrupt, so the Rust process running it was killed and restarted.",
-                            shared.grace.as_secs_f64()
-                        ),
-                        "All variables were lost. Definitions, `use`s and `:dep`s are kept; \
+                                shared.grace.as_secs_f64()
+                            ),
+                            "All variables were lost. Definitions, `use`s and `:dep`s are kept; \
                          nn-core is connected again."
-                            .into()],
+                                .into(),
+                        ],
                     ))
                 } else if let (Some(panic), false) = (&panic, restarted) {
                     Err(CellError::from_panic(panic))
@@ -475,7 +521,9 @@ impl Session {
     /// in the new process to the kernel again.
     fn reattach(&mut self) {
         if self.nn_core_loaded
-            && let Err(error) = self.context.execute("nn_core::notebook::attach_to_kernel();")
+            && let Err(error) = self
+                .context
+                .execute("nn_core::notebook::attach_to_kernel();")
         {
             eprintln!("nn-kernel: reconnecting nn-core failed: {error}");
         }
@@ -526,13 +574,20 @@ impl Session {
     }
 }
 
+/// With `NN_KERNEL_DEBUG` set, start-up and cell timings go to stderr.
+fn debug(message: &str) {
+    if std::env::var_os("NN_KERNEL_DEBUG").is_some() {
+        eprintln!("nn-kernel: {message}");
+    }
+}
+
 /// The cell every session runs first.
-fn startup_cell(nn_core: &Path) -> String {
+fn startup_cell(config: &Config) -> String {
     format!(
-        ":dep nn-core = {{ path = {:?} }}\n\
+        ":dep nn_core = {{ package = \"nn-core-session\", path = {:?} }}\n\
          use nn_core::prelude::*;\n\
          nn_core::notebook::attach_to_kernel();\n",
-        nn_core.display().to_string()
+        config.shared_crate().display().to_string()
     )
 }
 
@@ -544,17 +599,16 @@ pub fn create_context(
     ipc: Option<&str>,
     online: bool,
 ) -> Result<(CommandContext, EvalContextOutputs)> {
-    config.write_cargo_config()?;
+    config.write_support_files()?;
     let build = dir.join("build");
     std::fs::create_dir_all(&build)?;
-    // evcxr reads its settings from `evcxr.toml` in the current directory.
-    // The first thing it builds must already use these settings: changing
-    // static linking later makes it `cargo clean` the copied template.
+    // evcxr reads its settings from `evcxr.toml` in the current directory;
+    // the first cell it builds (while being created) already uses them.
     let settings = format!(
         "[evcxr]\n\
          tmpdir = {:?}\n\
          offline_mode = {}\n\
-         allow_static_linking = false\n\
+         allow_static_linking = true\n\
          preserve_vars_on_panic = true\n\
          opt_level = {:?}\n",
         build.display().to_string(),
@@ -565,6 +619,9 @@ pub fn create_context(
     let notebook_dir = std::env::current_dir()?;
     let mut child = std::process::Command::new(std::env::current_exe()?);
     child.current_dir(&notebook_dir);
+    if let Some(path) = library_path(&build) {
+        child.env("LD_LIBRARY_PATH", path);
+    }
     if let Some(ipc) = ipc {
         child.env(ENV_IPC, ipc);
     }
@@ -699,7 +756,9 @@ fn remove_stale_sessions(sessions: &Path) {
 /// one. Compiler progress goes to stderr.
 pub fn warm(config: &Config) -> Result<()> {
     let template = config.template();
-    let staging = config.cache.join(format!("template-{}", std::process::id()));
+    let staging = config
+        .cache
+        .join(format!("template-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&staging);
     std::fs::create_dir_all(&staging)?;
     // Start from the workspace's lock file so that nn-core's dependencies
@@ -711,8 +770,13 @@ pub fn warm(config: &Config) -> Result<()> {
     }
     let mut last_error = None;
     for online in [false, true] {
-        let (mut context, _outputs) = create_context(config, &staging, None, online)?;
-        match context.execute(&startup_cell(&config.nn_core)) {
+        let (mut context, outputs) = create_context(config, &staging, None, online)?;
+        std::thread::spawn(move || {
+            for line in outputs.stderr {
+                eprintln!("{line}");
+            }
+        });
+        match context.execute(&startup_cell(config)) {
             Ok(_) => {
                 // A typical first cell, so that its compile is warm too.
                 if let Err(error) = context.execute("let warm_up = 1 + 1;\nwarm_up") {
@@ -737,7 +801,9 @@ pub fn warm(config: &Config) -> Result<()> {
     // The template's settings are rewritten by each session.
     let _ = std::fs::remove_file(staging.join("evcxr.toml"));
     std::fs::write(staging.join("stamp"), config.stamp())?;
-    let old = config.cache.join(format!("template-old-{}", std::process::id()));
+    let old = config
+        .cache
+        .join(format!("template-old-{}", std::process::id()));
     if template.exists() {
         std::fs::rename(&template, &old)?;
     }
@@ -746,88 +812,41 @@ pub fn warm(config: &Config) -> Result<()> {
     Ok(())
 }
 
-/// The crate that is built as a dynamic library, so that its statics exist
-/// once per session (evcxr links everything else into each cell).
-const SHARED_CRATE: &str = "nn_core";
-
-/// Stands in for evcxr's rustc wrapper (this executable, which cargo runs as
-/// `RUSTC_WRAPPER`) when static linking is off. evcxr 0.22's wrapper then
-/// builds *every* crate as a dylib and passes `--extern core=libstd-*.so`,
-/// which current rustc rejects for `no_std` crates such as `rawpointer`
-/// ("only metadata stub found for `dylib` dependency `core`"). Only nn-core
-/// needs to be a dylib, so here nn-core gets `--crate-type dylib` added, the
-/// cells link its `.so` instead of its `.rlib`, and every other crate is
-/// compiled unchanged (its code ends up inside nn-core's `.so` or the cell's).
-/// Does nothing unless run as that wrapper; otherwise never returns.
-pub fn wrap_rustc_for_shared_nn_core() {
-    if std::env::var_os("EVCXR_RUSTC_WRAPPER").is_none()
-        || std::env::var_os("EVCXR_FORCE_DYLIB").is_none()
-    {
-        return;
+/// Where the process running the cells finds `libstd-*.so` and the
+/// session's nn-core library. evcxr loads each cell from a copy one folder
+/// above where rustc wrote it, so the cell's relative rpath misses them when
+/// the build folder and the toolchain share a parent folder (both under
+/// `$HOME`, say); `LD_LIBRARY_PATH` is searched before that rpath.
+fn library_path(build: &Path) -> Option<std::ffi::OsString> {
+    let output = std::process::Command::new("rustc")
+        .args(["--print", "target-libdir"])
+        .output()
+        .ok()?;
+    let libdir = PathBuf::from(String::from_utf8(output.stdout).ok()?.trim());
+    let triple = libdir.parent()?.file_name()?;
+    let deps = build.join("target").join(triple).join("debug/deps");
+    let mut paths = vec![libdir, deps];
+    if let Some(existing) = std::env::var_os("LD_LIBRARY_PATH") {
+        paths.extend(std::env::split_paths(&existing));
     }
-    let mut args = std::env::args_os().skip(1);
-    let Some(rustc) = args.next() else { return };
-    let args: Vec<std::ffi::OsString> = args.collect();
-    let crate_name = args
-        .iter()
-        .position(|arg| arg == "--crate-name")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|name| name.to_str());
-    let only_lib = args.iter().filter(|arg| *arg == "--crate-type").count() == 1
-        && args.windows(2).any(|w| w[0] == "--crate-type" && w[1] == "lib");
-    let mut command = std::process::Command::new(rustc);
-    let mut iter = args.iter();
-    while let Some(arg) = iter.next() {
-        command.arg(arg);
-        if arg == "--extern"
-            && let Some(value) = iter.next()
-        {
-            command.arg(dylib_extern(value));
-        }
-    }
-    if crate_name == Some(SHARED_CRATE) && only_lib {
-        command.args(["--crate-type", "dylib"]);
-    }
-    let code = match command.status() {
-        Ok(status) => status.code().unwrap_or(1),
-        Err(error) => {
-            eprintln!("nn-kernel: cannot run rustc: {error}");
-            1
-        }
-    };
-    // Like evcxr's wrapper, tell evcxr where the cell's library was built:
-    // the copy that cargo puts one folder up has a broken rpath.
-    if code == 0
-        && crate_name == Some("ctx")
-        && let Some(report) = std::env::var_os("EVCXR_EXECUTION_SO_PATH")
-        && let Some(out_dir) = args
-            .iter()
-            .position(|arg| arg == "--out-dir")
-            .and_then(|i| args.get(i + 1))
-    {
-        let so = Path::new(out_dir).join("libctx.so");
-        let _ = std::fs::write(report, so.to_string_lossy().as_bytes());
-    }
-    std::process::exit(code);
+    std::env::join_paths(paths).ok()
 }
 
-/// `--extern nn_core=.../libnn_core-HASH.rlib` → the `.so` beside it, when
-/// it exists; other externs unchanged.
-fn dylib_extern(value: &std::ffi::OsStr) -> std::ffi::OsString {
-    if let Some((name, path)) = value.to_str().and_then(|v| v.split_once('='))
-        && name == SHARED_CRATE
-    {
-        let so = Path::new(path).with_extension("so");
-        if so.exists() {
-            return format!("{name}={}", so.display()).into();
+fn write_if_changed(path: &Path, text: &str) -> Result<()> {
+    if std::fs::read_to_string(path).ok().as_deref() != Some(text) {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
         }
+        std::fs::write(path, text)?;
     }
-    value.to_owned()
+    Ok(())
 }
 
 /// Byte offset of code point number `chars` (Jupyter counts code points).
 fn byte_offset(code: &str, chars: usize) -> usize {
-    code.char_indices().nth(chars).map_or(code.len(), |(i, _)| i)
+    code.char_indices()
+        .nth(chars)
+        .map_or(code.len(), |(i, _)| i)
 }
 
 /// Code point number at byte offset `bytes`.
@@ -849,7 +868,14 @@ mod tests {
 
     #[test]
     fn startup_cell_quotes_the_path() {
-        let cell = startup_cell(Path::new("/a b/nn-core"));
-        assert!(cell.starts_with(":dep nn-core = { path = \"/a b/nn-core\" }\n"));
+        let config = Config {
+            nn_core: "/src/nn-core".into(),
+            cache: "/a b/cache".into(),
+            opt_level: "0".into(),
+            interrupt_grace: Duration::from_secs(1),
+        };
+        let cell = startup_cell(&config);
+        let dep = ":dep nn_core = { package = \"nn-core-session\", path = \"/a b/cache/nn-core-session\" }\n";
+        assert!(cell.starts_with(dep), "{cell}");
     }
 }

@@ -101,7 +101,10 @@ fn render(error: &CompilationError, lines: &[&str], out: &mut Vec<String>) {
         level => level,
     };
     let code = error.code().map(|c| format!("[{c}]")).unwrap_or_default();
-    out.push(format!("{RED}{level}{code}{RESET}{BOLD}: {}{RESET}", error.message()));
+    out.push(format!(
+        "{RED}{level}{code}{RESET}{BOLD}: {}{RESET}",
+        error.message()
+    ));
     let spans: Vec<_> = error
         .spanned_messages()
         .iter()
@@ -161,7 +164,10 @@ mod tests {
 
     #[test]
     fn panic_evalue_is_the_message() {
-        let error = panic("shape mismatch: [2] vs [3]", "/x/nn-core/src/tensor/binary.rs:4:9");
+        let error = panic(
+            "shape mismatch: [2] vs [3]",
+            "/x/nn-core/src/tensor/binary.rs:4:9",
+        );
         assert_eq!(error.ename, "panic");
         assert_eq!(error.evalue, "shape mismatch: [2] vs [3]");
         assert!(error.traceback[1].contains("binary.rs:4:9"));

@@ -43,14 +43,19 @@ impl History {
                 } else {
                     self.entries
                         .iter()
-                        .filter(|e| (e.line as i64) >= start && stop.is_none_or(|s| (e.line as i64) < s))
+                        .filter(|e| {
+                            (e.line as i64) >= start && stop.is_none_or(|s| (e.line as i64) < s)
+                        })
                         .collect()
                 }
             }
             "search" => {
                 let pattern = request["pattern"].as_str().unwrap_or("*");
-                let mut found: Vec<&Entry> =
-                    self.entries.iter().filter(|e| glob(pattern, &e.input)).collect();
+                let mut found: Vec<&Entry> = self
+                    .entries
+                    .iter()
+                    .filter(|e| glob(pattern, &e.input))
+                    .collect();
                 if request["unique"].as_bool().unwrap_or(false) {
                     let mut seen = std::collections::HashSet::new();
                     found.reverse();
@@ -136,7 +141,10 @@ mod tests {
         let h = history();
         let search = |extra: Value| {
             let mut request = json!({"hist_access_type": "search", "pattern": "x*"});
-            request.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            request
+                .as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
             h.query(&request).len()
         };
         assert_eq!(search(json!({})), 2);

@@ -58,7 +58,11 @@ pub fn install(args: &[String]) -> Result<()> {
     let exe = std::env::current_exe()?.canonicalize()?;
     let mut env = serde_json::Map::new();
     // A kernel must use the nn-core and cache its template was built for.
-    for var in ["NN_KERNEL_NN_CORE", "NN_KERNEL_CACHE", "NN_KERNEL_OPT_LEVEL"] {
+    for var in [
+        "NN_KERNEL_NN_CORE",
+        "NN_KERNEL_CACHE",
+        "NN_KERNEL_OPT_LEVEL",
+    ] {
         if let Ok(value) = std::env::var(var) {
             env.insert(var.into(), value.into());
         }
@@ -71,7 +75,10 @@ pub fn install(args: &[String]) -> Result<()> {
         "env": env,
         "metadata": { "nn-kernel": { "version": env!("CARGO_PKG_VERSION") } },
     });
-    std::fs::write(dir.join("kernel.json"), serde_json::to_string_pretty(&spec)? + "\n")?;
+    std::fs::write(
+        dir.join("kernel.json"),
+        serde_json::to_string_pretty(&spec)? + "\n",
+    )?;
     std::fs::write(dir.join("logo-32x32.png"), LOGO_32)?;
     std::fs::write(dir.join("logo-64x64.png"), LOGO_64)?;
     std::fs::write(dir.join("logo-svg.svg"), LOGO_SVG)?;

@@ -48,9 +48,8 @@ ENVIRONMENT:
 ";
 
 fn main() -> ExitCode {
-    // evcxr runs this same executable as the process that evaluates cells and
-    // as its rustc wrapper; in those roles these calls do not return.
-    engine::wrap_rustc_for_shared_nn_core();
+    // evcxr runs this same executable as the process that evaluates cells (and
+    // as a rustc wrapper); in those roles this call does not return.
     evcxr::runtime_hook();
     let args: Vec<String> = std::env::args().skip(1).collect();
     match run(&args) {

@@ -7,7 +7,9 @@
 //! `search` without `n`, for one), and replies are built as JSON too.
 
 use anyhow::{Context as _, Result};
-use jupyter_protocol::{ConnectionInfo, Header, JupyterMessage, JupyterMessageContent, UnknownMessage};
+use jupyter_protocol::{
+    ConnectionInfo, Header, JupyterMessage, JupyterMessageContent, UnknownMessage,
+};
 use jupyter_zmq_client::{Connection, RawMessage};
 use serde_json::{Value, json};
 use std::path::Path;

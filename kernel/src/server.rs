@@ -127,7 +127,9 @@ async fn serve(info: ConnectionInfo) -> Result<()> {
             }
             "interrupt_request" => {
                 kernel.engine.interrupt();
-                control.send(reply_to(&request, json!({"status": "ok"}))).await?;
+                control
+                    .send(reply_to(&request, json!({"status": "ok"})))
+                    .await?;
                 false
             }
             "shutdown_request" => {
@@ -187,7 +189,9 @@ impl Kernel {
                 // No comm targets exist: close it, as the protocol asks.
                 let comm_id = request.content["comm_id"].clone();
                 let close = json!({"comm_id": comm_id, "data": {}});
-                let _ = self.iopub.send(child_of(&request.message, "comm_close", close));
+                let _ = self
+                    .iopub
+                    .send(child_of(&request.message, "comm_close", close));
                 None
             }
             "comm_msg" | "comm_close" => None,
@@ -219,7 +223,9 @@ impl Kernel {
         let count = state.execution_count;
         if !silent {
             let input = json!({"code": code, "execution_count": count});
-            let _ = self.iopub.send(child_of(&request.message, "execute_input", input));
+            let _ = self
+                .iopub
+                .send(child_of(&request.message, "execute_input", input));
         }
         let input = request
             .bool("allow_stdin", false)

@@ -27,11 +27,22 @@ fn main() {
     println!("{}\n{}\n{}", lin.weight.t(), x.matmul(&lin.weight.t()), y2);
     println!("{}", y.equal(&y2));
     manual_seed(0);
-    let net = MyNet { l1: Linear::new(2, 3), act1: ReLU::new() };
+    let net = MyNet {
+        l1: Linear::new(2, 3),
+        act1: ReLU::new(),
+    };
     println!("{net}\n{}", net.forward(&x));
-    for (n, p) in net.named_parameters() { println!("{n} {:?}", p.shape()); }
+    for (n, p) in net.named_parameters() {
+        println!("{n} {:?}", p.shape());
+    }
     manual_seed(0);
-    let ffn = sequential![Linear::new(1, 4), Sigmoid::new(), Linear::new(4, 6), Sigmoid::new(), Linear::new(6, 1)];
+    let ffn = sequential![
+        Linear::new(1, 4),
+        Sigmoid::new(),
+        Linear::new(4, 6),
+        Sigmoid::new(),
+        Linear::new(6, 1)
+    ];
     println!("{ffn}\n{}", ffn.num_parameters());
     println!("{}", ffn.forward(&tensor![[1.0], [2.0], [3.0]]));
     println!("{}", ffn[2].bias());

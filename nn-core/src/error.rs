@@ -43,7 +43,10 @@ impl TensorError {
     /// assert_eq!(e.to_string(), "boom");
     /// ```
     pub fn runtime(message: impl Into<String>) -> Self {
-        TensorError { kind: ErrorKind::Runtime, message: message.into() }
+        TensorError {
+            kind: ErrorKind::Runtime,
+            message: message.into(),
+        }
     }
 
     /// An `IndexError` with `message`.
@@ -53,7 +56,10 @@ impl TensorError {
     /// assert_eq!(e.kind, nn_core::error::ErrorKind::Index);
     /// ```
     pub fn index(message: impl Into<String>) -> Self {
-        TensorError { kind: ErrorKind::Index, message: message.into() }
+        TensorError {
+            kind: ErrorKind::Index,
+            message: message.into(),
+        }
     }
 
     /// A `ValueError` with `message`.
@@ -63,7 +69,10 @@ impl TensorError {
     /// assert_eq!(e.kind, nn_core::error::ErrorKind::Value);
     /// ```
     pub fn value(message: impl Into<String>) -> Self {
-        TensorError { kind: ErrorKind::Value, message: message.into() }
+        TensorError {
+            kind: ErrorKind::Value,
+            message: message.into(),
+        }
     }
 
     /// A `TypeError` with `message`.
@@ -73,7 +82,10 @@ impl TensorError {
     /// assert_eq!(e.kind, nn_core::error::ErrorKind::Type);
     /// ```
     pub fn type_error(message: impl Into<String>) -> Self {
-        TensorError { kind: ErrorKind::Type, message: message.into() }
+        TensorError {
+            kind: ErrorKind::Type,
+            message: message.into(),
+        }
     }
 
     /// `Dimension out of range (expected to be in range of [-n, n-1], but got d)`.

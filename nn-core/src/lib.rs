@@ -21,6 +21,7 @@ pub mod dtype;
 pub mod error;
 pub mod nn;
 pub mod notebook;
+pub mod optim;
 pub mod print;
 pub mod random;
 pub mod size;
@@ -39,16 +40,18 @@ pub mod prelude {
     pub use crate::dtype::DType;
     pub use crate::nn::functional as F;
     pub use crate::nn::{
-        Dropout, Flatten, Identity, LeakyReLU, Linear, MSELoss, Module, ModuleInfo, ReLU, Reduction, Sequential,
-        Sigmoid, Softmax, Tanh,
+        BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout, Flatten, Identity, LeakyReLU,
+        Linear, MSELoss, Module, ModuleInfo, NLLLoss, ReLU, Reduction, Sequential, Sigmoid,
+        Softmax, Tanh,
     };
-    pub use crate::sequential;
     pub use crate::notebook::{
         DisplayHandle, EvcxrDisplay as _, MimeBundle, Render, check_interrupt, clear_output,
         display,
     };
+    pub use crate::optim::{Adam, Optimizer, SGD};
     pub use crate::print::{PrintOptions, set_printoptions};
     pub use crate::random::{Generator, initial_seed, manual_seed};
+    pub use crate::sequential;
     pub use crate::size::Size;
     pub use crate::tensor;
     pub use crate::tensor::{ELLIPSIS, NEW_AXIS, Scalar, Slice, Tensor};

@@ -28,7 +28,13 @@ fn program(id: &str) -> Option<Tensor> {
     };
     let ffn = || {
         manual_seed(0);
-        sequential![Linear::new(1, 4), Sigmoid::new(), Linear::new(4, 6), Sigmoid::new(), Linear::new(6, 1)]
+        sequential![
+            Linear::new(1, 4),
+            Sigmoid::new(),
+            Linear::new(4, 6),
+            Sigmoid::new(),
+            Linear::new(6, 1)
+        ]
     };
     let w = || Tensor::ones([3]).requires_grad_(true);
     let x1 = || tensor![1.0, -1.0];
@@ -118,7 +124,9 @@ fn rebuild(case: &Case) -> Option<Tensor> {
 #[test]
 fn every_tensor_case_prints_like_torch() {
     let _rng = common::rng_lock();
-    let Some(json) = load_json("print-cases.json") else { return };
+    let Some(json) = load_json("print-cases.json") else {
+        return;
+    };
     let mut passed = 0;
     let mut by_program = 0;
     let mut skipped = BTreeMap::new();
@@ -133,7 +141,10 @@ fn every_tensor_case_prints_like_torch() {
         let tensor = match programmed.clone().or_else(|| rebuild(&case)) {
             Some(t) => t,
             None => {
-                skipped.insert(case.id.clone(), format!("dtype {} is not stored by nn-core", case.dtype));
+                skipped.insert(
+                    case.id.clone(),
+                    format!("dtype {} is not stored by nn-core", case.dtype),
+                );
                 continue;
             }
         };
@@ -142,9 +153,16 @@ fn every_tensor_case_prints_like_torch() {
             // A program must also reproduce torch's values bit for bit —
             // except a Linear with one output and 6 inputs, where MKL sums in
             // an order no simple loop matches (rng.md §8); its text still must.
-            if let (Some(bits), false) = (common::bits_of(&tensor, &case.record), case.id == "nb_ffn_out") {
+            if let (Some(bits), false) = (
+                common::bits_of(&tensor, &case.record),
+                case.id == "nb_ffn_out",
+            ) {
                 if bits != case.record.bits {
-                    failures.push(format!("{}: values differ from torch's bits\n{}", case.id, diff(&case.record.bits.join(" "), &bits.join(" "))));
+                    failures.push(format!(
+                        "{}: values differ from torch's bits\n{}",
+                        case.id,
+                        diff(&case.record.bits.join(" "), &bits.join(" "))
+                    ));
                     continue;
                 }
             }
@@ -153,7 +171,12 @@ fn every_tensor_case_prints_like_torch() {
         if got == case.repr {
             passed += 1;
         } else {
-            failures.push(format!("{} ({}):\n{}", case.id, case.expr, diff(&case.repr, &got)));
+            failures.push(format!(
+                "{} ({}):\n{}",
+                case.id,
+                case.expr,
+                diff(&case.repr, &got)
+            ));
         }
     }
     println!(
@@ -164,13 +187,20 @@ fn every_tensor_case_prints_like_torch() {
     for (id, why) in &skipped {
         println!("  skipped {id}: {why}");
     }
-    assert!(failures.is_empty(), "{} print cases differ:\n\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} print cases differ:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }
 
 #[test]
 fn sizes_dtypes_and_items_print_like_torch() {
     let _rng = common::rng_lock();
-    let Some(json) = load_json("print-cases.json") else { return };
+    let Some(json) = load_json("print-cases.json") else {
+        return;
+    };
     let mut checked = 0;
     for raw in json["cases"].as_array().unwrap() {
         let (id, repr) = (raw["id"].as_str().unwrap(), raw["repr"].as_str().unwrap());
@@ -187,7 +217,13 @@ fn sizes_dtypes_and_items_print_like_torch() {
             "tolist_2d" => tensor![[1.5, 2.0], [0.1, -0.0]].tolist().to_string(),
             "numel" => {
                 manual_seed(0);
-                let ffn = sequential![Linear::new(1, 4), Sigmoid::new(), Linear::new(4, 6), Sigmoid::new(), Linear::new(6, 1)];
+                let ffn = sequential![
+                    Linear::new(1, 4),
+                    Sigmoid::new(),
+                    Linear::new(4, 6),
+                    Sigmoid::new(),
+                    Linear::new(6, 1)
+                ];
                 ffn.num_parameters().to_string()
             }
             _ => continue,
@@ -233,7 +269,8 @@ struct Deep {
 }
 impl Module for Deep {
     fn forward(&self, x: &Tensor) -> Tensor {
-        self.drop.forward(&self.head.forward(&self.encoder.forward(x)))
+        self.drop
+            .forward(&self.head.forward(&self.encoder.forward(x)))
     }
 }
 
@@ -289,7 +326,15 @@ impl Module for WithMultiExtra {
 }
 
 fn module_program(id: &str) -> Option<Box<dyn Module>> {
-    let ffn = || sequential![Linear::new(1, 4), Sigmoid::new(), Linear::new(4, 6), Sigmoid::new(), Linear::new(6, 1)];
+    let ffn = || {
+        sequential![
+            Linear::new(1, 4),
+            Sigmoid::new(),
+            Linear::new(4, 6),
+            Sigmoid::new(),
+            Linear::new(6, 1)
+        ]
+    };
     Some(match id {
         "nb_ex2_seq" => Box::new(sequential![Linear::new(2, 3), ReLU::new()]),
         "nb_ffn_seq" | "m_seq_ffn" => Box::new(ffn()),
@@ -301,7 +346,11 @@ fn module_program(id: &str) -> Option<Box<dyn Module>> {
         "m_softmax" => Box::new(Softmax::new(1)),
         "m_leaky" => Box::new(LeakyReLU::new()),
         "m_dropout" => Box::new(Dropout::new(0.5)),
-        "m_seq_regress" => Box::new(sequential![Linear::new(1, 10), ReLU::new(), Linear::new(10, 1)]),
+        "m_seq_regress" => Box::new(sequential![
+            Linear::new(1, 10),
+            ReLU::new(),
+            Linear::new(10, 1)
+        ]),
         "m_seq_nested" => Box::new(sequential![
             Linear::new(2, 2),
             sequential![ReLU::new(), Linear::new(2, 1)],
@@ -313,14 +362,26 @@ fn module_program(id: &str) -> Option<Box<dyn Module>> {
                 .add_named("act", ReLU::new())
                 .add_named("fc2", Linear::new(4, 1)),
         ),
-        "m_custom_wrapper" => Box::new(Wrapper { layers: sequential![Linear::new(2, 3), ReLU::new()] }),
+        "m_custom_wrapper" => Box::new(Wrapper {
+            layers: sequential![Linear::new(2, 3), ReLU::new()],
+        }),
         "m_custom_deep" => Box::new(Deep {
-            encoder: sequential![Linear::new(4, 8), Tanh::new(), sequential![Linear::new(8, 8), ReLU::new()]],
-            head: Net { l1: Linear::new(2, 3), act1: ReLU::new() },
+            encoder: sequential![
+                Linear::new(4, 8),
+                Tanh::new(),
+                sequential![Linear::new(8, 8), ReLU::new()]
+            ],
+            head: Net {
+                l1: Linear::new(2, 3),
+                act1: ReLU::new(),
+            },
             drop: Dropout::new(0.25),
         }),
         "m_custom_empty" => Box::new(Empty {}),
-        "m_custom_extra" => Box::new(WithExtra { scale: 2.0, fc: Linear::new(1, 1) }),
+        "m_custom_extra" => Box::new(WithExtra {
+            scale: 2.0,
+            fc: Linear::new(1, 1),
+        }),
         "m_custom_multiextra" => Box::new(WithMultiExtra),
         _ => return None,
     })
@@ -329,7 +390,9 @@ fn module_program(id: &str) -> Option<Box<dyn Module>> {
 #[test]
 fn every_module_case_prints_like_torch() {
     let _rng = common::rng_lock();
-    let Some(json) = load_json("print-cases.json") else { return };
+    let Some(json) = load_json("print-cases.json") else {
+        return;
+    };
     let mut passed = 0;
     let mut missing = Vec::new();
     for raw in json["cases"].as_array().unwrap() {
@@ -346,5 +409,8 @@ fn every_module_case_prints_like_torch() {
         passed += 1;
     }
     println!("module print cases: {passed} passed");
-    assert!(missing.is_empty(), "module cases without a program: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "module cases without a program: {missing:?}"
+    );
 }

@@ -40,7 +40,10 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
     let class_name = name.to_string();
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let Data::Struct(data) = &input.data else {
-        return Err(syn::Error::new_spanned(name, "#[derive(Module)] works on structs"));
+        return Err(syn::Error::new_spanned(
+            name,
+            "#[derive(Module)] works on structs",
+        ));
     };
     let mut registrations = Vec::new();
     match &data.fields {

@@ -46,21 +46,35 @@ pub(crate) fn run_backward(root: &Tensor, grad: Tensor) -> Result<()> {
 
     grads.insert(root.id(), grad);
     match root.node() {
-        Some(node) => queue.push(Pending { seq: node.seq, tensor: root.clone() }),
+        Some(node) => queue.push(Pending {
+            seq: node.seq,
+            tensor: root.clone(),
+        }),
         None => leaves.push(root.clone()),
     }
 
     while let Some(Pending { tensor, .. }) = queue.pop() {
-        let g = grads.remove(&tensor.id()).expect("a queued tensor has a gradient");
+        let g = grads
+            .remove(&tensor.id())
+            .expect("a queued tensor has a gradient");
         if tensor.retains_grad() {
             tensor.accumulate_grad(&g);
         }
-        let node = tensor.node().expect("only tensors with a grad_fn are queued");
+        let node = tensor
+            .node()
+            .expect("only tensors with a grad_fn are queued");
         let input_grads = (node.backward)(&g);
         debug_assert_eq!(input_grads.len(), node.inputs.len(), "{}", node.name);
         for (input, gi) in node.inputs.iter().zip(input_grads) {
-            let (Some(input), Some(gi)) = (input, gi) else { continue };
-            debug_assert_eq!(gi.shape(), input.shape(), "gradient shape from {}", node.name);
+            let (Some(input), Some(gi)) = (input, gi) else {
+                continue;
+            };
+            debug_assert_eq!(
+                gi.shape(),
+                input.shape(),
+                "gradient shape from {}",
+                node.name
+            );
             match grads.remove(&input.id()) {
                 Some(previous) => {
                     grads.insert(input.id(), &previous + &gi);
@@ -68,7 +82,10 @@ pub(crate) fn run_backward(root: &Tensor, grad: Tensor) -> Result<()> {
                 None => {
                     grads.insert(input.id(), gi);
                     match input.node() {
-                        Some(n) => queue.push(Pending { seq: n.seq, tensor: input.clone() }),
+                        Some(n) => queue.push(Pending {
+                            seq: n.seq,
+                            tensor: input.clone(),
+                        }),
                         None => leaves.push(input.clone()),
                     }
                 }

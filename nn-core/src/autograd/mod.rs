@@ -14,5 +14,5 @@ mod node;
 
 pub(crate) use engine::run_backward;
 pub use grad_mode::{NoGradGuard, is_grad_enabled, no_grad, set_grad_enabled};
-pub(crate) use node::{Node, record};
 pub use node::GradFn;
+pub(crate) use node::{Node, record};

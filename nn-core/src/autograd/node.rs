@@ -37,7 +37,10 @@ pub(crate) fn record(
         let node = Node {
             name,
             seq: NEXT_SEQ.fetch_add(1, Ordering::Relaxed),
-            inputs: inputs.iter().map(|t| t.requires_grad().then(|| (*t).clone())).collect(),
+            inputs: inputs
+                .iter()
+                .map(|t| t.requires_grad().then(|| (*t).clone()))
+                .collect(),
             backward: backward(),
         };
         Tensor::from_node(data, Arc::new(node))
@@ -84,7 +87,11 @@ impl GradFn {
     /// assert!(next[1].is_none());
     /// ```
     pub fn next_functions(&self) -> Vec<Option<GradFn>> {
-        self.0.inputs.iter().map(|i| i.as_ref().and_then(|t| t.grad_fn())).collect()
+        self.0
+            .inputs
+            .iter()
+            .map(|i| i.as_ref().and_then(|t| t.grad_fn()))
+            .collect()
     }
 }
 

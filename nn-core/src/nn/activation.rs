@@ -70,7 +70,10 @@ impl ReLU {
     /// assert_eq!(nn_core::nn::ReLU::new().to_string(), "ReLU()");
     /// ```
     pub fn new() -> ReLU {
-        ReLU { inplace: false, training: TrainingFlag::default() }
+        ReLU {
+            inplace: false,
+            training: TrainingFlag::default(),
+        }
     }
 
     /// `nn.ReLU(inplace=True)`. The flag only changes how the layer prints:
@@ -80,7 +83,10 @@ impl ReLU {
     /// assert_eq!(nn_core::nn::ReLU::inplace().to_string(), "ReLU(inplace=True)");
     /// ```
     pub fn inplace() -> ReLU {
-        ReLU { inplace: true, training: TrainingFlag::default() }
+        ReLU {
+            inplace: true,
+            training: TrainingFlag::default(),
+        }
     }
 }
 
@@ -109,7 +115,9 @@ impl Sigmoid {
     /// assert_eq!(nn_core::nn::Sigmoid::new().to_string(), "Sigmoid()");
     /// ```
     pub fn new() -> Sigmoid {
-        Sigmoid { training: TrainingFlag::default() }
+        Sigmoid {
+            training: TrainingFlag::default(),
+        }
     }
 }
 
@@ -138,7 +146,9 @@ impl Tanh {
     /// assert_eq!(nn_core::nn::Tanh::new().to_string(), "Tanh()");
     /// ```
     pub fn new() -> Tanh {
-        Tanh { training: TrainingFlag::default() }
+        Tanh {
+            training: TrainingFlag::default(),
+        }
     }
 }
 
@@ -178,7 +188,10 @@ impl LeakyReLU {
     /// assert_eq!(nn_core::nn::LeakyReLU::with_slope(0.2).to_string(), "LeakyReLU(negative_slope=0.2)");
     /// ```
     pub fn with_slope(negative_slope: f64) -> LeakyReLU {
-        LeakyReLU { negative_slope, training: TrainingFlag::default() }
+        LeakyReLU {
+            negative_slope,
+            training: TrainingFlag::default(),
+        }
     }
 }
 
@@ -209,6 +222,9 @@ impl Softmax {
     /// assert_eq!(nn_core::nn::Softmax::new(-1).dim, -1);
     /// ```
     pub fn new(dim: i64) -> Softmax {
-        Softmax { dim, training: TrainingFlag::default() }
+        Softmax {
+            dim,
+            training: TrainingFlag::default(),
+        }
     }
 }

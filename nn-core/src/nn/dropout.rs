@@ -39,8 +39,14 @@ impl Dropout {
     /// ```
     #[track_caller]
     pub fn new(p: f64) -> Dropout {
-        assert!((0.0..=1.0).contains(&p), "dropout probability has to be between 0 and 1, but got {p}");
-        Dropout { p, training: TrainingFlag::default() }
+        assert!(
+            (0.0..=1.0).contains(&p),
+            "dropout probability has to be between 0 and 1, but got {p}"
+        );
+        Dropout {
+            p,
+            training: TrainingFlag::default(),
+        }
     }
 }
 
@@ -49,7 +55,10 @@ impl ModuleInfo for Dropout {
         "Dropout".into()
     }
     fn extra_repr(&self) -> String {
-        format!("p={}, inplace=False", crate::print::python_float_repr(self.p))
+        format!(
+            "p={}, inplace=False",
+            crate::print::python_float_repr(self.p)
+        )
     }
     fn set_own_training(&self, training: bool) {
         self.training.set(training);

@@ -38,7 +38,11 @@ impl Flatten {
     /// assert_eq!(nn_core::nn::Flatten::with_dims(0, -1).to_string(), "Flatten(start_dim=0, end_dim=-1)");
     /// ```
     pub fn with_dims(start_dim: i64, end_dim: i64) -> Flatten {
-        Flatten { start_dim, end_dim, training: TrainingFlag::default() }
+        Flatten {
+            start_dim,
+            end_dim,
+            training: TrainingFlag::default(),
+        }
     }
 }
 

@@ -97,8 +97,6 @@ pub fn dropout(x: &Tensor, p: f64, training: bool) -> Tensor {
     &(x * &keep) * (1.0 / (1.0 - p))
 }
 
-pub use super::loss::functional::mse_loss;
-#[cfg(any())]
 pub use super::loss::functional::{
     binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, mse_loss, nll_loss,
 };

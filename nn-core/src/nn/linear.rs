@@ -89,12 +89,27 @@ impl Linear {
 
     #[track_caller]
     fn from_parameters(weight: Tensor, bias: Option<Tensor>) -> Linear {
-        assert_eq!(weight.dim(), 2, "Linear weight must be 2-D, got shape {:?}", weight.shape().to_vec());
+        assert_eq!(
+            weight.dim(),
+            2,
+            "Linear weight must be 2-D, got shape {:?}",
+            weight.shape().to_vec()
+        );
         let (out_features, in_features) = (weight.shape()[0], weight.shape()[1]);
         if let Some(b) = &bias {
-            assert_eq!(b.shape(), [out_features], "Linear bias must have shape [{out_features}]");
+            assert_eq!(
+                b.shape(),
+                [out_features],
+                "Linear bias must have shape [{out_features}]"
+            );
         }
-        Linear { weight, bias, in_features, out_features, training: TrainingFlag::default() }
+        Linear {
+            weight,
+            bias,
+            in_features,
+            out_features,
+            training: TrainingFlag::default(),
+        }
     }
 }
 

@@ -16,7 +16,7 @@ pub use dropout::Dropout;
 pub use flatten::Flatten;
 pub use identity::Identity;
 pub use linear::Linear;
-pub use loss::{MSELoss, Reduction};
+pub use loss::{BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss, Reduction};
 pub use module::{Module, ModuleField, ModuleInfo, Registry, TrainingFlag};
 pub use nn_core_derive::Module;
 pub use sequential::Sequential;

@@ -72,7 +72,10 @@ pub trait ModuleInfo: Any {
     fn is_training(&self) -> bool {
         match self.own_training() {
             Some(t) => t,
-            None => self.named_children().first().is_none_or(|(_, c)| c.is_training()),
+            None => self
+                .named_children()
+                .first()
+                .is_none_or(|(_, c)| c.is_training()),
         }
     }
 
@@ -104,7 +107,10 @@ pub trait Module: ModuleInfo {
     /// assert_eq!(sizes, vec![4, 4, 24, 6]);
     /// ```
     fn parameters(&self) -> Vec<Tensor> {
-        self.named_parameters().into_iter().map(|(_, p)| p).collect()
+        self.named_parameters()
+            .into_iter()
+            .map(|(_, p)| p)
+            .collect()
     }
 
     /// Parameters with their dotted names (`l1.weight`, `net.0.bias`), as
@@ -119,7 +125,12 @@ pub trait Module: ModuleInfo {
     fn named_parameters(&self) -> Vec<(String, Tensor)> {
         let mut out = self.own_parameters();
         for (name, child) in self.named_children() {
-            out.extend(child.named_parameters().into_iter().map(|(n, p)| (format!("{name}.{n}"), p)));
+            out.extend(
+                child
+                    .named_parameters()
+                    .into_iter()
+                    .map(|(n, p)| (format!("{name}.{n}"), p)),
+            );
         }
         out
     }
@@ -144,7 +155,11 @@ pub trait Module: ModuleInfo {
     /// assert_eq!(Linear::new(2, 3).num_trainable_parameters(), 9);
     /// ```
     fn num_trainable_parameters(&self) -> usize {
-        self.parameters().iter().filter(|p| p.requires_grad()).map(|p| p.numel()).sum()
+        self.parameters()
+            .iter()
+            .filter(|p| p.requires_grad())
+            .map(|p| p.numel())
+            .sum()
     }
 
     /// Direct children, as `model.children()`.
@@ -386,7 +401,19 @@ macro_rules! plain_fields {
         }
     )*};
 }
-plain_fields!(f32, f64, i32, i64, u32, u64, usize, isize, bool, String, &'static str);
+plain_fields!(
+    f32,
+    f64,
+    i32,
+    i64,
+    u32,
+    u64,
+    usize,
+    isize,
+    bool,
+    String,
+    &'static str
+);
 
 /// The training flag built-in layers keep (`module.training`); starts true.
 #[doc(hidden)]

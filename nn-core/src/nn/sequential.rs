@@ -58,6 +58,7 @@ impl Sequential {
     /// let net = Sequential::new().add(Linear::new(2, 2)).add(Tanh::new());
     /// assert_eq!(net.len(), 2);
     /// ```
+    #[allow(clippy::should_implement_trait)] // a builder step, named as in candle-nn
     pub fn add(mut self, module: impl Module) -> Sequential {
         self.push(module);
         self
@@ -135,7 +136,11 @@ impl Sequential {
         let m = &self[index];
         match m.downcast_ref::<T>() {
             Some(t) => t,
-            None => panic!("module {index} is a {}, not a {}", m.class_name(), std::any::type_name::<T>()),
+            None => panic!(
+                "module {index} is a {}, not a {}",
+                m.class_name(),
+                std::any::type_name::<T>()
+            ),
         }
     }
 
@@ -169,7 +174,10 @@ impl ModuleInfo for Sequential {
         "Sequential".into()
     }
     fn named_children(&self) -> Vec<(String, &dyn Module)> {
-        self.layers.iter().map(|(n, m)| (n.clone(), m.as_ref())).collect()
+        self.layers
+            .iter()
+            .map(|(n, m)| (n.clone(), m.as_ref()))
+            .collect()
     }
     fn set_own_training(&self, training: bool) {
         self.training.set(training);

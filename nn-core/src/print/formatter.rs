@@ -4,7 +4,9 @@
 //! The formatter sees only the values that will be shown (printing.md §6), and
 //! it renders every shown element once: the width is the longest rendering of
 //! a finite non-zero value, so rendering first and measuring after gives the
-//! same width as torch's separate measuring pass, with half the work.
+//! same width as torch's separate measuring pass, with half the work. The
+//! left padding to the width is written by the layout, straight into the
+//! output.
 
 use super::options::PrintOptions;
 use super::pyfloat::{format_fixed, format_sci};
@@ -21,10 +23,17 @@ pub(crate) struct FormatterState {
     pub width: usize,
 }
 
-/// The shown elements, rendered and right-aligned, in display order.
+/// The shown elements, rendered (not yet padded), in display order.
 pub(crate) struct Formatted {
     pub state: FormatterState,
     pub cells: Vec<String>,
+}
+
+/// Appends `cell` right-aligned to `width`. Longer cells (nan/inf in a narrow
+/// column) are written as they are, never cut (printing.md §3.2 step 5).
+pub(crate) fn push_padded(out: &mut String, cell: &str, width: usize) {
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(cell.len())));
+    out.push_str(cell);
 }
 
 /// Chooses int_mode and sci_mode from the finite non-zero values S
@@ -94,7 +103,7 @@ pub(crate) fn format_floats(values: &[f64], options: &PrintOptions) -> Formatted
             sci_mode,
             width,
         },
-        cells: pad_all(cells, width),
+        cells,
     }
 }
 
@@ -108,22 +117,8 @@ pub(crate) fn format_texts(texts: Vec<String>) -> Formatted {
             sci_mode: false,
             width,
         },
-        cells: pad_all(texts, width),
+        cells: texts,
     }
-}
-
-/// Left-pads to the width. Longer cells (nan/inf in a narrow column) are left
-/// as they are, never cut (printing.md §3.2 step 5).
-fn pad_all(mut cells: Vec<String>, width: usize) -> Vec<String> {
-    for c in &mut cells {
-        if c.len() < width {
-            let mut padded = String::with_capacity(width);
-            padded.extend(std::iter::repeat_n(' ', width - c.len()));
-            padded.push_str(c);
-            *c = padded;
-        }
-    }
-    cells
 }
 
 #[cfg(test)]
@@ -136,7 +131,18 @@ mod tests {
 
     fn fmt_with(values: &[f64], o: &PrintOptions) -> (FormatterState, Vec<String>) {
         let f = format_floats(values, o);
-        (f.state, f.cells)
+        (f.state, padded(&f))
+    }
+
+    fn padded(f: &Formatted) -> Vec<String> {
+        f.cells
+            .iter()
+            .map(|c| {
+                let mut s = String::new();
+                push_padded(&mut s, c, f.state.width);
+                s
+            })
+            .collect()
     }
 
     fn f32s(values: &[f32]) -> Vec<f64> {
@@ -295,9 +301,9 @@ mod tests {
     fn texts() {
         let f = format_texts(vec!["-100".into(), "5".into(), "0".into()]);
         assert_eq!(f.state.width, 4);
-        assert_eq!(f.cells, vec!["-100", "   5", "   0"]);
+        assert_eq!(padded(&f), vec!["-100", "   5", "   0"]);
         let f = format_texts(vec!["True".into(), "False".into()]);
-        assert_eq!(f.cells, vec![" True", "False"]);
+        assert_eq!(padded(&f), vec![" True", "False"]);
         assert_eq!(format_texts(Vec::new()).state.width, 1);
     }
 }

@@ -1,6 +1,8 @@
 //! The nested-bracket body of a tensor repr and its summarization
 //! (printing.md §4 and §6).
 
+use super::formatter::push_padded;
+
 /// Flat row-major indices of the elements that will be shown, in display
 /// order. When summarizing, each dimension longer than `2 * edgeitems` keeps
 /// only its first and last `edgeitems` entries (printing.md §6); the formatter
@@ -83,7 +85,8 @@ pub(crate) struct Layout {
 impl Layout {
     /// Appends the body of a tensor of `shape` whose outermost bracket sits at
     /// column `indent` (7 after `tensor(`), taking the rendered cells in the
-    /// order of [`shown_indices`].
+    /// order of [`shown_indices`], unpadded; each is right-aligned to the
+    /// width here.
     pub(crate) fn write(
         &self,
         out: &mut String,
@@ -93,7 +96,11 @@ impl Layout {
     ) {
         let Some((&n, inner)) = shape.split_first() else {
             // 0-d: the single element, no brackets (printing.md §4.1).
-            out.push_str(cells.next().expect("one cell per shown element"));
+            push_padded(
+                out,
+                cells.next().expect("one cell per shown element"),
+                self.width,
+            );
             return;
         };
         let (head, tail) = shown_ranges(n, self.summarize, self.edgeitems);
@@ -161,7 +168,11 @@ impl Layout {
             if hidden && k == head {
                 out.push_str(token);
             } else {
-                out.push_str(cells.next().expect("one cell per shown element"));
+                push_padded(
+                    out,
+                    cells.next().expect("one cell per shown element"),
+                    self.width,
+                );
             }
         }
     }

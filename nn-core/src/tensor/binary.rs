@@ -59,16 +59,17 @@ impl Arith for i64 {
 }
 
 fn zip_apply<T: Arith + Clone>(op: BinOp, a: &Array<T>, b: &Array<T>, shape: &[usize]) -> Array<T> {
-    if a.shape() == b.shape() {
-        if let (Some(x), Some(y)) = (a.as_slice(), b.as_slice()) {
-            // The common case: same shape, contiguous; a plain loop vectorizes.
-            let v: Vec<T> = x.iter().zip(y).map(|(&p, &q)| T::apply(op, p, q)).collect();
-            return Array::from_shape_vec(IxDyn(shape), v).expect("same shape");
-        }
+    if let (true, Some(x), Some(y)) = (a.shape() == b.shape(), a.as_slice(), b.as_slice()) {
+        // The common case: same shape, contiguous; a plain loop vectorizes.
+        let v: Vec<T> = x.iter().zip(y).map(|(&p, &q)| T::apply(op, p, q)).collect();
+        return Array::from_shape_vec(IxDyn(shape), v).expect("same shape");
     }
     let va = a.broadcast(IxDyn(shape)).expect("shapes were checked");
     let vb = b.broadcast(IxDyn(shape)).expect("shapes were checked");
-    Zip::from(&va).and(&vb).map_collect(|&p, &q| T::apply(op, p, q)).into_shared()
+    Zip::from(&va)
+        .and(&vb)
+        .map_collect(|&p, &q| T::apply(op, p, q))
+        .into_shared()
 }
 
 /// The dtype of `a op b` (torch's `result_type`): a 0-d operand does not
@@ -92,7 +93,13 @@ fn result_type(a: &Tensor, b: &Tensor) -> DType {
 fn compute(op: BinOp, a: &Storage, b: &Storage, dtype: DType, shape: &[usize]) -> Result<Storage> {
     if dtype == DType::Bool {
         // bool + bool is logical or, bool * bool logical and (torch).
-        let ints = compute(op, &a.to_dtype(DType::Int64), &b.to_dtype(DType::Int64), DType::Int64, shape)?;
+        let ints = compute(
+            op,
+            &a.to_dtype(DType::Int64),
+            &b.to_dtype(DType::Int64),
+            DType::Int64,
+            shape,
+        )?;
         if op == BinOp::Sub {
             return Err(TensorError::runtime(
                 "Subtraction, the `-` operator, with two bool tensors is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.",
@@ -133,9 +140,15 @@ impl Tensor {
                     BinOp::Sub => (need_a.then(|| g.clone()), need_b.then(|| -g)),
                     BinOp::Mul => (need_a.then(|| g * &b), need_b.then(|| g * &a)),
                     // torch: grad / other, and -grad * ((self / other) / other).
-                    BinOp::Div => (need_a.then(|| g / &b), need_b.then(|| &(-g) * &(&(&a / &b) / &b))),
+                    BinOp::Div => (
+                        need_a.then(|| g / &b),
+                        need_b.then(|| &(-g) * &(&(&a / &b) / &b)),
+                    ),
                 };
-                vec![ga.map(|t| t.sum_to_shape(&sa)), gb.map(|t| t.sum_to_shape(&sb))]
+                vec![
+                    ga.map(|t| t.sum_to_shape(&sa)),
+                    gb.map(|t| t.sum_to_shape(&sb)),
+                ]
             })
         }))
     }
@@ -242,8 +255,16 @@ impl Tensor {
         let s = scalar_operand(scalar.into(), self.dtype());
         let dtype = result_type(self, &s);
         let shape = self.shape().to_vec();
-        let data = or_panic(compute(BinOp::Sub, &s.storage(), &self.storage(), dtype, &shape));
-        record(data, "RsubBackward1", &[self], || Box::new(|g: &Tensor| vec![Some(-g)]))
+        let data = or_panic(compute(
+            BinOp::Sub,
+            &s.storage(),
+            &self.storage(),
+            dtype,
+            &shape,
+        ));
+        record(data, "RsubBackward1", &[self], || {
+            Box::new(|g: &Tensor| vec![Some(-g)])
+        })
     }
 
     /// `scalar / self`: torch computes `reciprocal(self) * scalar`, so the
@@ -255,7 +276,11 @@ impl Tensor {
     /// ```
     pub fn rdiv(&self, scalar: impl Into<Scalar>) -> Tensor {
         let s = scalar.into();
-        let base = if self.dtype().is_floating_point() { self.clone() } else { self.to_dtype(DType::Float32) };
+        let base = if self.dtype().is_floating_point() {
+            self.clone()
+        } else {
+            self.to_dtype(DType::Float32)
+        };
         or_panic(base.reciprocal().binary_scalar(s, BinOp::Mul))
     }
 }
@@ -387,12 +412,18 @@ mod tests {
 
     #[test]
     fn promotion_follows_torch() {
-        assert_eq!((&tensor![1, 2] + &tensor![0.5, 0.5]).dtype(), DType::Float32);
+        assert_eq!(
+            (&tensor![1, 2] + &tensor![0.5, 0.5]).dtype(),
+            DType::Float32
+        );
         let f64_scalar = Tensor::full_dtype([], 1.0, DType::Float64);
         assert_eq!((&Tensor::ones([2]) + &f64_scalar).dtype(), DType::Float32);
         assert_eq!((&tensor![1, 2] + &f64_scalar).dtype(), DType::Float64);
         assert_eq!((&tensor![true, false] + 1).dtype(), DType::Int64);
-        assert_eq!((&tensor![true, false] + &tensor![true, true]).to_vec::<bool>(), vec![true, true]);
+        assert_eq!(
+            (&tensor![true, false] + &tensor![true, true]).to_vec::<bool>(),
+            vec![true, true]
+        );
     }
 
     #[test]
@@ -401,7 +432,10 @@ mod tests {
         let b = tensor![1.0, 2.0, 3.0].requires_grad_(true);
         (&a * &b).sum().backward();
         assert_eq!(b.grad().unwrap().to_vec::<f32>(), vec![2.0, 2.0, 2.0]);
-        assert_eq!(a.grad().unwrap().to_vec::<f32>(), vec![1.0, 2.0, 3.0, 1.0, 2.0, 3.0]);
+        assert_eq!(
+            a.grad().unwrap().to_vec::<f32>(),
+            vec![1.0, 2.0, 3.0, 1.0, 2.0, 3.0]
+        );
     }
 
     #[test]

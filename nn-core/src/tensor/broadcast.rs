@@ -14,8 +14,16 @@ pub(crate) fn broadcast_shapes(a: &[usize], b: &[usize]) -> Result<Vec<usize>> {
     let mut out = vec![0; n];
     for i in 0..n {
         // Position counted from the right, then mapped into each operand.
-        let da = if i + a.len() >= n { a[i + a.len() - n] } else { 1 };
-        let db = if i + b.len() >= n { b[i + b.len() - n] } else { 1 };
+        let da = if i + a.len() >= n {
+            a[i + a.len() - n]
+        } else {
+            1
+        };
+        let db = if i + b.len() >= n {
+            b[i + b.len() - n]
+        } else {
+            1
+        };
         out[i] = match (da, db) {
             (x, y) if x == y => x,
             (1, y) => y,
@@ -45,7 +53,11 @@ impl Tensor {
                 dims.push((lead + i) as i64);
             }
         }
-        let summed = if dims.is_empty() { self.clone() } else { self.sum_dims(&dims, true) };
+        let summed = if dims.is_empty() {
+            self.clone()
+        } else {
+            self.sum_dims(&dims, true)
+        };
         summed.reshape(shape.iter().map(|&d| d as i64).collect::<Vec<_>>())
     }
 }
@@ -58,7 +70,10 @@ mod tests {
     fn broadcasts_like_torch() {
         assert_eq!(broadcast_shapes(&[3, 1], &[4]).unwrap(), vec![3, 4]);
         assert_eq!(broadcast_shapes(&[], &[2, 3]).unwrap(), vec![2, 3]);
-        assert_eq!(broadcast_shapes(&[5, 1, 3], &[4, 1]).unwrap(), vec![5, 4, 3]);
+        assert_eq!(
+            broadcast_shapes(&[5, 1, 3], &[4, 1]).unwrap(),
+            vec![5, 4, 3]
+        );
         assert_eq!(
             broadcast_shapes(&[2, 3], &[2, 4]).unwrap_err().to_string(),
             "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1"

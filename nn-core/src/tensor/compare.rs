@@ -54,8 +54,16 @@ enum Cmp {
     Ge,
 }
 
-fn cmp_values<T: PartialOrd + Copy>(op: Cmp, a: &Array<T>, b: &Array<T>, shape: &[usize]) -> Array<bool> {
-    let (va, vb) = (a.broadcast(IxDyn(shape)).expect("checked"), b.broadcast(IxDyn(shape)).expect("checked"));
+fn cmp_values<T: PartialOrd + Copy>(
+    op: Cmp,
+    a: &Array<T>,
+    b: &Array<T>,
+    shape: &[usize],
+) -> Array<bool> {
+    let (va, vb) = (
+        a.broadcast(IxDyn(shape)).expect("checked"),
+        b.broadcast(IxDyn(shape)).expect("checked"),
+    );
     Zip::from(&va)
         .and(&vb)
         .map_collect(|&x, &y| match op {
@@ -73,7 +81,10 @@ impl Tensor {
     fn compare(&self, other: &Tensor, op: Cmp) -> Result<Tensor> {
         let shape = broadcast_shapes(&self.shape(), &other.shape())?;
         let dtype = self.dtype().promote(other.dtype());
-        let out = match (self.storage().to_dtype(dtype), other.storage().to_dtype(dtype)) {
+        let out = match (
+            self.storage().to_dtype(dtype),
+            other.storage().to_dtype(dtype),
+        ) {
             (Storage::F32(a), Storage::F32(b)) => cmp_values(op, &a, &b, &shape),
             (Storage::F64(a), Storage::F64(b)) => cmp_values(op, &a, &b, &shape),
             (Storage::I64(a), Storage::I64(b)) => cmp_values(op, &a, &b, &shape),
@@ -165,7 +176,10 @@ impl Tensor {
     /// assert!(!tensor![1.0, 2.0].equal(&tensor![1.0]));
     /// ```
     pub fn equal(&self, other: &Tensor) -> bool {
-        self.shape() == other.shape() && self.compare(other, Cmp::Eq).is_ok_and(|t| t.to_vec::<bool>().iter().all(|&b| b))
+        self.shape() == other.shape()
+            && self
+                .compare(other, Cmp::Eq)
+                .is_ok_and(|t| t.to_vec::<bool>().iter().all(|&b| b))
     }
 
     /// Elementwise `|a - b| <= atol + rtol·|b|` (NaN never close), as
@@ -179,11 +193,17 @@ impl Tensor {
     #[track_caller]
     pub fn isclose(&self, other: &Tensor, rtol: f64, atol: f64) -> Tensor {
         let shape = or_panic(broadcast_shapes(&self.shape(), &other.shape()));
-        let (a, b) = match (self.storage().to_dtype(DType::Float64), other.storage().to_dtype(DType::Float64)) {
+        let (a, b) = match (
+            self.storage().to_dtype(DType::Float64),
+            other.storage().to_dtype(DType::Float64),
+        ) {
             (Storage::F64(a), Storage::F64(b)) => (a, b),
             _ => unreachable!(),
         };
-        let (va, vb) = (a.broadcast(IxDyn(&shape)).expect("checked"), b.broadcast(IxDyn(&shape)).expect("checked"));
+        let (va, vb) = (
+            a.broadcast(IxDyn(&shape)).expect("checked"),
+            b.broadcast(IxDyn(&shape)).expect("checked"),
+        );
         let out = Zip::from(&va)
             .and(&vb)
             .map_collect(|&x, &y| x == y || (x - y).abs() <= atol + rtol * y.abs())
@@ -211,7 +231,10 @@ impl Tensor {
     /// ```
     #[track_caller]
     pub fn allclose_with(&self, other: &Tensor, rtol: f64, atol: f64) -> bool {
-        self.isclose(other, rtol, atol).to_vec::<bool>().iter().all(|&b| b)
+        self.isclose(other, rtol, atol)
+            .to_vec::<bool>()
+            .iter()
+            .all(|&b| b)
     }
 
     /// Elementwise logical not (`~mask`), as `torch.logical_not`.
@@ -245,10 +268,20 @@ impl Tensor {
         let shape = or_panic(broadcast_shapes(&condition.shape(), &x.shape()));
         let shape = or_panic(broadcast_shapes(&shape, &y.shape()));
         let mask = match condition.storage().to_dtype(DType::Bool) {
-            Storage::Bool(b) => b.broadcast(IxDyn(&shape)).expect("checked").to_owned().into_shared(),
+            Storage::Bool(b) => b
+                .broadcast(IxDyn(&shape))
+                .expect("checked")
+                .to_owned()
+                .into_shared(),
             _ => unreachable!(),
         };
-        let data = pick(&mask, &x.storage(), &y.storage(), x.dtype().promote(y.dtype()), &shape);
+        let data = pick(
+            &mask,
+            &x.storage(),
+            &y.storage(),
+            x.dtype().promote(y.dtype()),
+            &shape,
+        );
         let (sx, sy) = (x.shape().to_vec(), y.shape().to_vec());
         crate::autograd::record(data, "WhereBackward0", &[x, y], move || {
             Box::new(move |g: &Tensor| {
@@ -265,8 +298,15 @@ impl Tensor {
 /// `mask ? a : b` elementwise in `dtype`, broadcast to `shape`.
 fn pick(mask: &Array<bool>, a: &Storage, b: &Storage, dtype: DType, shape: &[usize]) -> Storage {
     fn go<T: Copy>(mask: &Array<bool>, a: &Array<T>, b: &Array<T>, shape: &[usize]) -> Array<T> {
-        let (va, vb) = (a.broadcast(IxDyn(shape)).expect("checked"), b.broadcast(IxDyn(shape)).expect("checked"));
-        Zip::from(mask).and(&va).and(&vb).map_collect(|&m, &x, &y| if m { x } else { y }).into_shared()
+        let (va, vb) = (
+            a.broadcast(IxDyn(shape)).expect("checked"),
+            b.broadcast(IxDyn(shape)).expect("checked"),
+        );
+        Zip::from(mask)
+            .and(&va)
+            .and(&vb)
+            .map_collect(|&m, &x, &y| if m { x } else { y })
+            .into_shared()
     }
     match (a.to_dtype(dtype), b.to_dtype(dtype)) {
         (Storage::F32(x), Storage::F32(y)) => Storage::F32(go(mask, &x, &y, shape)),

@@ -36,7 +36,9 @@ impl Tensor {
     pub fn try_item(&self) -> Result<f64> {
         let n = self.numel();
         if n != 1 {
-            return Err(TensorError::runtime(format!("a Tensor with {n} elements cannot be converted to Scalar")));
+            return Err(TensorError::runtime(format!(
+                "a Tensor with {n} elements cannot be converted to Scalar"
+            )));
         }
         Ok(self.storage().to_f64_vec()[0])
     }
@@ -87,7 +89,11 @@ impl Tensor {
                 None => List::Number(values[0], dtype),
                 Some((&n, rest)) => {
                     let step: usize = rest.iter().product();
-                    List::Items((0..n).map(|i| build(&values[i * step..(i + 1) * step], rest, dtype)).collect())
+                    List::Items(
+                        (0..n)
+                            .map(|i| build(&values[i * step..(i + 1) * step], rest, dtype))
+                            .collect(),
+                    )
                 }
             }
         }
@@ -113,7 +119,9 @@ impl Tensor {
     /// let t = Tensor::from_ndarray(ndarray::arr2(&[[1.0f32, 2.0], [3.0, 4.0]]));
     /// assert_eq!(t.shape(), [2, 2]);
     /// ```
-    pub fn from_ndarray<T: Element, S: Data<Elem = T>, D: Dimension>(array: ArrayBase<S, D>) -> Tensor {
+    pub fn from_ndarray<T: Element, S: Data<Elem = T>, D: Dimension>(
+        array: ArrayBase<S, D>,
+    ) -> Tensor {
         Tensor::from_storage(T::wrap(array.into_owned().into_dyn().into_shared()))
     }
 
@@ -170,7 +178,11 @@ impl Tensor {
 
     /// Integers and bools as float32; float tensors unchanged.
     pub(crate) fn to_float(&self) -> Tensor {
-        if self.dtype().is_floating_point() { self.clone() } else { self.to_dtype(DType::Float32) }
+        if self.dtype().is_floating_point() {
+            self.clone()
+        } else {
+            self.to_dtype(DType::Float32)
+        }
     }
 
     /// A copy with its own values, as torch's `x.clone()` (`CloneBackward0`).
@@ -186,7 +198,9 @@ impl Tensor {
     pub fn clone_tensor(&self) -> Tensor {
         let data = self.storage().contiguous();
         let data = map_storage!(data, a => a.to_owned().into_shared());
-        record(data, "CloneBackward0", &[self], || Box::new(|g: &Tensor| vec![Some(g.clone())]))
+        record(data, "CloneBackward0", &[self], || {
+            Box::new(|g: &Tensor| vec![Some(g.clone())])
+        })
     }
 
     /// A detached row-major copy (for gradients built from views).

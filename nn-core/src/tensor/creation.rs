@@ -106,7 +106,11 @@ impl Tensor {
     /// let z = Tensor::full_dtype([2], 0, DType::Float64);
     /// assert_eq!(z.to_string(), "tensor([0., 0.], dtype=torch.float64)");
     /// ```
-    pub fn full_dtype(shape: impl AsRef<[usize]>, value: impl Into<Scalar>, dtype: DType) -> Tensor {
+    pub fn full_dtype(
+        shape: impl AsRef<[usize]>,
+        value: impl Into<Scalar>,
+        dtype: DType,
+    ) -> Tensor {
         Tensor::from_storage(filled(shape.as_ref(), value.into(), dtype))
     }
 
@@ -165,7 +169,11 @@ impl Tensor {
     /// assert_eq!(Tensor::arange_step(5, 0, -2).to_vec::<i64>(), vec![5, 3, 1]);
     /// ```
     #[track_caller]
-    pub fn arange_step(start: impl Into<Scalar>, end: impl Into<Scalar>, step: impl Into<Scalar>) -> Tensor {
+    pub fn arange_step(
+        start: impl Into<Scalar>,
+        end: impl Into<Scalar>,
+        step: impl Into<Scalar>,
+    ) -> Tensor {
         or_panic(Tensor::try_arange(start.into(), end.into(), step.into()))
     }
 
@@ -182,7 +190,9 @@ impl Tensor {
             return Err(TensorError::runtime("step must be nonzero"));
         }
         if (st > 0.0 && e < s) || (st < 0.0 && e > s) {
-            return Err(TensorError::runtime("upper bound and larger bound inconsistent with step sign"));
+            return Err(TensorError::runtime(
+                "upper bound and larger bound inconsistent with step sign",
+            ));
         }
         let all_int = !start.is_float() && !end.is_float() && !step.is_float();
         if all_int {
@@ -337,7 +347,12 @@ impl Tensor {
     /// assert_eq!(Tensor::randint_with(0, 10, [2], &mut g).to_vec::<i64>(), vec![4, 9]);
     /// ```
     #[track_caller]
-    pub fn randint_with(low: i64, high: i64, shape: impl AsRef<[usize]>, generator: &mut Generator) -> Tensor {
+    pub fn randint_with(
+        low: i64,
+        high: i64,
+        shape: impl AsRef<[usize]>,
+        generator: &mut Generator,
+    ) -> Tensor {
         if low >= high {
             or_panic::<()>(Err(TensorError::runtime(format!(
                 "random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
@@ -433,7 +448,10 @@ impl Tensor {
                 generator.fill_uniform_f64(&mut v, low, high);
                 Storage::F64(Array::from_shape_vec(IxDyn(&shape), v).expect("same size"))
             }
-            d => or_panic(Err(TensorError::runtime(format!("\"uniform_\" not implemented for '{}'", d.name())))),
+            d => or_panic(Err(TensorError::runtime(format!(
+                "\"uniform_\" not implemented for '{}'",
+                d.name()
+            )))),
         };
         self.assign_in_place(data);
         self.clone()
@@ -463,7 +481,10 @@ impl Tensor {
                 g.fill_normal_f64(&mut v, mean, std);
                 Storage::F64(Array::from_shape_vec(IxDyn(&shape), v).expect("same size"))
             }
-            d => or_panic(Err(TensorError::runtime(format!("\"normal_\" not implemented for '{}'", d.name())))),
+            d => or_panic(Err(TensorError::runtime(format!(
+                "\"normal_\" not implemented for '{}'",
+                d.name()
+            )))),
         });
         self.assign_in_place(data);
         self.clone()

@@ -1,8 +1,8 @@
 //! Picking parts of a tensor: `select`, `narrow`, and Python-style indexing
 //! with [`Tensor::i`] (`x.i((.., 1..3))` is `x[:, 1:3]`).
 
-use super::storage::{Array, Storage, map_storage};
 use super::Tensor;
+use super::storage::{Array, Storage, map_storage};
 use crate::autograd::record;
 use crate::error::{Result, TensorError, or_panic};
 use ndarray::{Axis, IxDyn};
@@ -41,7 +41,11 @@ impl Slice {
         let clamp = |v: i64| if v < 0 { (v + n).max(0) } else { v.min(n) };
         let start = self.start.map_or(0, clamp);
         let stop = self.stop.map_or(n, clamp);
-        let len = if stop > start { (stop - start + self.step - 1) / self.step } else { 0 };
+        let len = if stop > start {
+            (stop - start + self.step - 1) / self.step
+        } else {
+            0
+        };
         Ok((start as usize, len as usize))
     }
 }
@@ -175,7 +179,8 @@ impl Tensor {
     /// ```
     pub fn try_i(&self, index: impl IndexArg) -> Result<Tensor> {
         let entries = index.entries();
-        let is_consuming = |e: &TensorIndex| matches!(e, TensorIndex::Select(_) | TensorIndex::Slice(_));
+        let is_consuming =
+            |e: &TensorIndex| matches!(e, TensorIndex::Select(_) | TensorIndex::Slice(_));
         let consuming = entries.iter().filter(|e| is_consuming(e)).count();
         if consuming > self.dim() {
             return Err(TensorError::index(format!(
@@ -245,7 +250,9 @@ impl Tensor {
     /// ```
     pub fn try_select(&self, dim: i64, index: i64) -> Result<Tensor> {
         if self.dim() == 0 {
-            return Err(TensorError::index("select() cannot be applied to a 0-dim tensor."));
+            return Err(TensorError::index(
+                "select() cannot be applied to a 0-dim tensor.",
+            ));
         }
         let d = self.wrap_dim(dim)?;
         let n = self.shape()[d] as i64;
@@ -260,7 +267,8 @@ impl Tensor {
         let shape = self.shape().to_vec();
         Ok(record(data, "SelectBackward0", &[self], move || {
             Box::new(move |g: &Tensor| {
-                let grad = scatter_into_zeros(g, &shape, |z, gv| z.index_axis_mut(Axis(d), i).assign(gv));
+                let grad =
+                    scatter_into_zeros(g, &shape, |z, gv| z.index_axis_mut(Axis(d), i).assign(gv));
                 vec![Some(grad)]
             })
         }))
@@ -309,7 +317,8 @@ impl Tensor {
     /// `length` positions from `start` every `step` along `dim` (`SliceBackward0`).
     pub(crate) fn sliced(&self, d: usize, start: usize, length: usize, step: usize) -> Tensor {
         let end = start + length.saturating_sub(1) * step + usize::from(length > 0);
-        let slice = ndarray::Slice::new(start as isize, Some(end.max(start) as isize), step as isize);
+        let slice =
+            ndarray::Slice::new(start as isize, Some(end.max(start) as isize), step as isize);
         let data = map_storage!(self.storage(), a => {
             let mut a = a;
             a.slice_axis_inplace(Axis(d), slice);
@@ -318,7 +327,9 @@ impl Tensor {
         let shape = self.shape().to_vec();
         record(data, "SliceBackward0", &[self], move || {
             Box::new(move |g: &Tensor| {
-                let grad = scatter_into_zeros(g, &shape, |z, gv| z.slice_axis_mut(Axis(d), slice).assign(gv));
+                let grad = scatter_into_zeros(g, &shape, |z, gv| {
+                    z.slice_axis_mut(Axis(d), slice).assign(gv)
+                });
                 vec![Some(grad)]
             })
         })
@@ -343,4 +354,3 @@ fn scatter_into_zeros(
     let out: Array<f64> = z.into_shared();
     Tensor::from_storage(Storage::F64(out).to_dtype(dtype))
 }
-

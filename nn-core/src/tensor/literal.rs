@@ -43,7 +43,8 @@ pub enum LiteralValues {
 pub trait TensorLiteral {
     /// Appends this literal's values, recording its shape at `depth`.
     #[doc(hidden)]
-    fn visit(&self, depth: usize, shape: &mut Vec<usize>, values: &mut LiteralValues) -> Result<()>;
+    fn visit(&self, depth: usize, shape: &mut Vec<usize>, values: &mut LiteralValues)
+    -> Result<()>;
     /// A fresh value buffer of this literal's kind.
     #[doc(hidden)]
     fn empty_values() -> LiteralValues;
@@ -71,8 +72,9 @@ macro_rules! number_literal {
         }
     )*};
 }
-number_literal!(Float, |v| v as f64, f64, f32);
-number_literal!(Int, |v| v as i64, i64, i32, i16, i8, u32, u16, u8, usize, isize);
+number_literal!(Float, f64::from, f64, f32);
+number_literal!(Int, |v| v as i64, i32, i16, i8, u32, u16, u8, usize, isize);
+number_literal!(Int, |v| v, i64);
 number_literal!(Bool, |v| v, bool);
 
 fn visit_sequence<T: TensorLiteral>(
@@ -98,7 +100,12 @@ fn visit_sequence<T: TensorLiteral>(
 }
 
 impl<T: TensorLiteral, const N: usize> TensorLiteral for [T; N] {
-    fn visit(&self, depth: usize, shape: &mut Vec<usize>, values: &mut LiteralValues) -> Result<()> {
+    fn visit(
+        &self,
+        depth: usize,
+        shape: &mut Vec<usize>,
+        values: &mut LiteralValues,
+    ) -> Result<()> {
         visit_sequence(self, depth, shape, values)
     }
     fn empty_values() -> LiteralValues {
@@ -107,7 +114,12 @@ impl<T: TensorLiteral, const N: usize> TensorLiteral for [T; N] {
 }
 
 impl<T: TensorLiteral> TensorLiteral for Vec<T> {
-    fn visit(&self, depth: usize, shape: &mut Vec<usize>, values: &mut LiteralValues) -> Result<()> {
+    fn visit(
+        &self,
+        depth: usize,
+        shape: &mut Vec<usize>,
+        values: &mut LiteralValues,
+    ) -> Result<()> {
         visit_sequence(self, depth, shape, values)
     }
     fn empty_values() -> LiteralValues {
@@ -116,7 +128,12 @@ impl<T: TensorLiteral> TensorLiteral for Vec<T> {
 }
 
 impl<T: TensorLiteral> TensorLiteral for &[T] {
-    fn visit(&self, depth: usize, shape: &mut Vec<usize>, values: &mut LiteralValues) -> Result<()> {
+    fn visit(
+        &self,
+        depth: usize,
+        shape: &mut Vec<usize>,
+        values: &mut LiteralValues,
+    ) -> Result<()> {
         visit_sequence(self, depth, shape, values)
     }
     fn empty_values() -> LiteralValues {

@@ -21,11 +21,21 @@ const SMALL_PRODUCT: usize = 1 << 18;
 
 /// `out = a (m×k) · b (k×n)` (+ `bias` broadcast over rows). `b_t` means `b`
 /// is given transposed, as `n×k` row-major (a weight matrix).
-fn gemm<T: Float + 'static>(a: &[T], b: &[T], m: usize, k: usize, n: usize, b_t: bool, bias: Option<&[T]>) -> Vec<T> {
+fn gemm<T: Float + 'static>(
+    a: &[T],
+    b: &[T],
+    m: usize,
+    k: usize,
+    n: usize,
+    b_t: bool,
+    bias: Option<&[T]>,
+) -> Vec<T> {
     if m * k * n > SMALL_PRODUCT {
         let av = ndarray::ArrayView2::from_shape((m, k), a).expect("sized");
         let bv = if b_t {
-            ndarray::ArrayView2::from_shape((n, k), b).expect("sized").reversed_axes()
+            ndarray::ArrayView2::from_shape((n, k), b)
+                .expect("sized")
+                .reversed_axes()
         } else {
             ndarray::ArrayView2::from_shape((k, n), b).expect("sized")
         };
@@ -72,7 +82,8 @@ fn gemm_i64(a: &[i64], b: &[i64], m: usize, k: usize, n: usize) -> Vec<i64> {
     for i in 0..m {
         for p in 0..k {
             for j in 0..n {
-                out[i * n + j] = out[i * n + j].wrapping_add(a[i * k + p].wrapping_mul(b[p * n + j]));
+                out[i * n + j] =
+                    out[i * n + j].wrapping_add(a[i * k + p].wrapping_mul(b[p * n + j]));
             }
         }
     }
@@ -102,13 +113,18 @@ fn batched_product(a: &Storage, b: &Storage, dtype: DType) -> Result<Storage> {
     let shape_out: Vec<usize> = batch.iter().copied().chain([m, n]).collect();
     macro_rules! run {
         ($variant:ident, $kernel:expr) => {{
-            let (Storage::$variant(x), Storage::$variant(y)) = (a.to_dtype(dtype), b.to_dtype(dtype)) else {
+            let (Storage::$variant(x), Storage::$variant(y)) =
+                (a.to_dtype(dtype), b.to_dtype(dtype))
+            else {
                 unreachable!("converted to one dtype")
             };
             let (x, y) = (flat(&x, &shape_a), flat(&y, &shape_b));
             let mut out = Vec::with_capacity(count * m * n);
             for i in 0..count {
-                out.extend($kernel(&x[i * m * k..(i + 1) * m * k], &y[i * k * n..(i + 1) * k * n]));
+                out.extend($kernel(
+                    &x[i * m * k..(i + 1) * m * k],
+                    &y[i * k * n..(i + 1) * k * n],
+                ));
             }
             Storage::$variant(Array::from_shape_vec(IxDyn(&shape_out), out).expect("sized"))
         }};
@@ -118,7 +134,9 @@ fn batched_product(a: &Storage, b: &Storage, dtype: DType) -> Result<Storage> {
         DType::Float64 => run!(F64, |x: &[f64], y: &[f64]| gemm(x, y, m, k, n, false, None)),
         DType::Int64 => run!(I64, |x: &[i64], y: &[i64]| gemm_i64(x, y, m, k, n)),
         DType::Bool => {
-            return Err(TensorError::runtime("\"addmm_impl_cpu_\" not implemented for 'Bool'"));
+            return Err(TensorError::runtime(
+                "\"addmm_impl_cpu_\" not implemented for 'Bool'",
+            ));
         }
     })
 }
@@ -143,7 +161,10 @@ fn matmul_grad_fn(da: usize, db: usize, a_requires_grad: bool) -> &'static str {
 }
 
 fn dims_text(s: &[usize]) -> String {
-    s.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("x")
+    s.iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("x")
 }
 
 impl Tensor {
@@ -189,8 +210,17 @@ impl Tensor {
                     "inconsistent tensor size, expected tensor [{}] and src [{}] to have the same number of elements, but got {} and {} elements respectively",
                     sa[0], sb[0], sa[0], sb[0]
                 ),
-                (2, 1) => format!("size mismatch, got input ({}), mat ({}), vec ({})", sa[0], dims_text(&sa), sb[0]),
-                (1, 2) => format!("mat1 and mat2 shapes cannot be multiplied (1x{} and {})", sa[0], dims_text(&sb)),
+                (2, 1) => format!(
+                    "size mismatch, got input ({}), mat ({}), vec ({})",
+                    sa[0],
+                    dims_text(&sa),
+                    sb[0]
+                ),
+                (1, 2) => format!(
+                    "mat1 and mat2 shapes cannot be multiplied (1x{} and {})",
+                    sa[0],
+                    dims_text(&sb)
+                ),
                 (_, 1) | (_, 2) => format!(
                     "mat1 and mat2 shapes cannot be multiplied ({}x{} and {})",
                     sa[..da - 1].iter().product::<usize>(),
@@ -239,8 +269,16 @@ impl Tensor {
     fn matmul_values(&self, other: &Tensor) -> Result<Storage> {
         let (sa, sb) = (self.shape().to_vec(), other.shape().to_vec());
         let dtype = self.dtype().promote(other.dtype());
-        let a = if sa.len() == 1 { reshape(&self.storage(), &[1, sa[0]]) } else { self.storage() };
-        let b = if sb.len() == 1 { reshape(&other.storage(), &[sb[0], 1]) } else { other.storage() };
+        let a = if sa.len() == 1 {
+            reshape(&self.storage(), &[1, sa[0]])
+        } else {
+            self.storage()
+        };
+        let b = if sb.len() == 1 {
+            reshape(&other.storage(), &[sb[0], 1])
+        } else {
+            other.storage()
+        };
         let out = batched_product(&a, &b, dtype)?;
         let mut shape = out.shape().to_vec();
         if sb.len() == 1 {
@@ -336,7 +374,15 @@ impl Tensor {
         macro_rules! run {
             ($variant:ident, $t:ty) => {{
                 let get = |t: &Tensor| -> Vec<$t> { t.to_dtype(dtype).to_vec::<$t>() };
-                let v = gemm(&get(self), &get(weight), rows, k, n, true, Some(&get(&bias_row)));
+                let v = gemm(
+                    &get(self),
+                    &get(weight),
+                    rows,
+                    k,
+                    n,
+                    true,
+                    Some(&get(&bias_row)),
+                );
                 Storage::$variant(Array::from_shape_vec(IxDyn(&out_shape), v).expect("sized"))
             }};
         }
@@ -344,19 +390,26 @@ impl Tensor {
             DType::Float64 => run!(F64, f64),
             _ => run!(F32, f32),
         };
-        let name = if sx.len() == 2 { "AddmmBackward0" } else { "UnsafeViewBackward0" };
+        let name = if sx.len() == 2 {
+            "AddmmBackward0"
+        } else {
+            "UnsafeViewBackward0"
+        };
         let (x, w, b) = (self.clone(), weight.clone(), bias.clone());
         Ok(record(data, name, &[self, weight, bias], move || {
             Box::new(move |g: &Tensor| {
                 no_grad(|| {
                     let g2 = g.reshape([rows as i64, n as i64]);
                     let gx = x.requires_grad().then(|| g2.matmul(&w).reshape(x.shape()));
-                    let gw = w.requires_grad().then(|| g2.t().matmul(&x.reshape([rows as i64, k as i64])));
-                    let gb = b.requires_grad().then(|| g2.sum_dim(0, false).sum_to_shape(&b.shape()));
+                    let gw = w
+                        .requires_grad()
+                        .then(|| g2.t().matmul(&x.reshape([rows as i64, k as i64])));
+                    let gb = b
+                        .requires_grad()
+                        .then(|| g2.sum_dim(0, false).sum_to_shape(&b.shape()));
                     vec![gx, gw, gb]
                 })
             })
         }))
     }
 }
-

@@ -17,12 +17,12 @@ mod softmax;
 pub(crate) mod storage;
 mod unary;
 
+pub use compare::Operand;
+pub use convert::List;
 pub use index::{ELLIPSIS, IndexArg, NEW_AXIS, Slice, TensorIndex};
 pub use literal::TensorLiteral;
 pub use scalar::Scalar;
 pub use shape::ReshapeArg;
-pub use compare::Operand;
-pub use convert::List;
 pub use storage::Element;
 
 use crate::autograd::{GradFn, Node};
@@ -70,7 +70,12 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Tensor {
-    fn build(data: Storage, node: Option<Arc<Node>>, requires_grad: bool, is_parameter: bool) -> Tensor {
+    fn build(
+        data: Storage,
+        node: Option<Arc<Node>>,
+        requires_grad: bool,
+        is_parameter: bool,
+    ) -> Tensor {
         Tensor {
             inner: Arc::new(TensorImpl {
                 data: RwLock::new(data),
@@ -93,7 +98,11 @@ impl Tensor {
 
     /// The values (a cheap handle to the shared buffer).
     pub(crate) fn storage(&self) -> Storage {
-        self.inner.data.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.inner
+            .data
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Replaces the values in place (optimizer steps, `copy_`, `fill_`).
@@ -130,7 +139,11 @@ impl Tensor {
     /// assert_eq!(tensor![1, 2].dtype(), DType::Int64);
     /// ```
     pub fn dtype(&self) -> DType {
-        self.inner.data.read().unwrap_or_else(|e| e.into_inner()).dtype()
+        self.inner
+            .data
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .dtype()
     }
 
     /// The shape, as `x.size()` in torch.
@@ -141,7 +154,13 @@ impl Tensor {
     /// assert_eq!(y.size().to_string(), "torch.Size([3, 5])");
     /// ```
     pub fn size(&self) -> Size {
-        Size::from(self.inner.data.read().unwrap_or_else(|e| e.into_inner()).shape())
+        Size::from(
+            self.inner
+                .data
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .shape(),
+        )
     }
 
     /// The shape, as `x.shape` in torch (the same as [`size`](Self::size)).
@@ -178,7 +197,12 @@ impl Tensor {
     /// assert_eq!(Tensor::scalar(1.0).dim(), 0);
     /// ```
     pub fn dim(&self) -> usize {
-        self.inner.data.read().unwrap_or_else(|e| e.into_inner()).shape().len()
+        self.inner
+            .data
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .shape()
+            .len()
     }
 
     /// The number of elements, as `x.numel()`.
@@ -188,7 +212,11 @@ impl Tensor {
     /// assert_eq!(Tensor::zeros([3, 5]).numel(), 15);
     /// ```
     pub fn numel(&self) -> usize {
-        self.inner.data.read().unwrap_or_else(|e| e.into_inner()).len()
+        self.inner
+            .data
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .len()
     }
 
     /// Converts a possibly negative dimension index into `0..dim()`.
@@ -243,9 +271,13 @@ impl Tensor {
             ));
         }
         if requires_grad && !self.dtype().is_floating_point() {
-            return Err(TensorError::runtime("only Tensors of floating point dtype can require gradients"));
+            return Err(TensorError::runtime(
+                "only Tensors of floating point dtype can require gradients",
+            ));
         }
-        self.inner.requires_grad.store(requires_grad, Ordering::Relaxed);
+        self.inner
+            .requires_grad
+            .store(requires_grad, Ordering::Relaxed);
         Ok(self.clone())
     }
 
@@ -392,7 +424,9 @@ impl Tensor {
             }
             None => {
                 if self.numel() != 1 {
-                    return Err(TensorError::runtime("grad can be implicitly created only for scalar outputs"));
+                    return Err(TensorError::runtime(
+                        "grad can be implicitly created only for scalar outputs",
+                    ));
                 }
                 Tensor::ones_like(self)
             }
@@ -458,5 +492,9 @@ pub(crate) fn wrap_dim(dim: i64, ndim: usize) -> Result<usize> {
     if dim < -n || dim >= n {
         return Err(TensorError::dim_out_of_range(dim, ndim));
     }
-    Ok(if dim < 0 { (dim + n) as usize } else { dim as usize })
+    Ok(if dim < 0 {
+        (dim + n) as usize
+    } else {
+        dim as usize
+    })
 }

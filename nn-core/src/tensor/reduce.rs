@@ -52,7 +52,11 @@ fn sum_storage(s: &Storage, dims: &[usize], keepdim: bool, out: DType) -> Storag
         for &d in dims.iter().rev() {
             acc = acc.fold_axis(Axis(d), 0i64, |x, y| x.wrapping_add(*y));
         }
-        return Storage::I64(acc.into_shape_with_order(IxDyn(&shape)).expect("same count").into_shared());
+        return Storage::I64(
+            acc.into_shape_with_order(IxDyn(&shape))
+                .expect("same count")
+                .into_shared(),
+        );
     }
     let a = match s.to_dtype(DType::Float64) {
         Storage::F64(a) => a,
@@ -67,7 +71,12 @@ fn sum_storage(s: &Storage, dims: &[usize], keepdim: bool, out: DType) -> Storag
         }
         acc
     };
-    let summed = Storage::F64(summed.into_shape_with_order(IxDyn(&shape)).expect("same count").into_shared());
+    let summed = Storage::F64(
+        summed
+            .into_shape_with_order(IxDyn(&shape))
+            .expect("same count")
+            .into_shared(),
+    );
     summed.to_dtype(out)
 }
 
@@ -80,7 +89,11 @@ fn pairwise_sum(a: &ArrayViewD<'_, f64>) -> f64 {
 
 /// The dtype torch's `sum` gives: integers and bools sum to int64.
 fn sum_dtype(d: DType) -> DType {
-    if d.is_floating_point() { d } else { DType::Int64 }
+    if d.is_floating_point() {
+        d
+    } else {
+        DType::Int64
+    }
 }
 
 impl Tensor {
@@ -96,7 +109,9 @@ impl Tensor {
         let dims: Vec<usize> = (0..self.dim()).collect();
         let data = sum_storage(&self.storage(), &dims, false, sum_dtype(self.dtype()));
         let shape = self.shape().to_vec();
-        record(data, "SumBackward0", &[self], move || Box::new(move |g: &Tensor| vec![Some(g.expand_to(&shape))]))
+        record(data, "SumBackward0", &[self], move || {
+            Box::new(move |g: &Tensor| vec![Some(g.expand_to(&shape))])
+        })
     }
 
     /// Sums over one dimension, as `x.sum(dim, keepdim)` (`SumBackward1`).
@@ -138,7 +153,9 @@ impl Tensor {
         let data = sum_storage(&self.storage(), &dims, keepdim, sum_dtype(self.dtype()));
         let shape = self.shape().to_vec();
         Ok(record(data, "SumBackward1", &[self], move || {
-            Box::new(move |g: &Tensor| vec![Some(g.unsqueeze_dims(&dims, keepdim).expand_to(&shape))])
+            Box::new(move |g: &Tensor| {
+                vec![Some(g.unsqueeze_dims(&dims, keepdim).expand_to(&shape))]
+            })
         }))
     }
 
@@ -193,9 +210,15 @@ impl Tensor {
         let count: usize = dims.iter().map(|&d| shape[d]).product();
         // torch: sum in the input dtype, then divide by the count.
         let sum = Tensor::from_storage(sum_storage(&self.storage(), &dims, keepdim, self.dtype()));
-        let data = sum.binary_scalar((count as f64).into(), super::binary::BinOp::Div)?.storage();
+        let data = sum
+            .binary_scalar((count as f64).into(), super::binary::BinOp::Div)?
+            .storage();
         Ok(record(data, name, &[self], move || {
-            Box::new(move |g: &Tensor| vec![Some(&g.unsqueeze_dims(&dims, keepdim).expand_to(&shape) / count as f64)])
+            Box::new(move |g: &Tensor| {
+                vec![Some(
+                    &g.unsqueeze_dims(&dims, keepdim).expand_to(&shape) / count as f64,
+                )]
+            })
         }))
     }
 
@@ -252,7 +275,11 @@ impl Tensor {
         let flat = self.reshape([-1]);
         let (values, _) = flat.extreme_dim(0, false, largest)?;
         let out = values.detach();
-        let name = if largest { "MaxBackward1" } else { "MinBackward1" };
+        let name = if largest {
+            "MaxBackward1"
+        } else {
+            "MinBackward1"
+        };
         let x = self.clone();
         let chosen = out.clone();
         Ok(record(out.storage(), name, &[self], move || {
@@ -307,16 +334,25 @@ impl Tensor {
         }
         let storage = self.storage();
         // A 0-d tensor reduces over its single element.
-        let storage = if self.dim() == 0 { storage_reshaped(&storage, &[1]) } else { storage };
+        let storage = if self.dim() == 0 {
+            storage_reshaped(&storage, &[1])
+        } else {
+            storage
+        };
         let (values, indices) = super::storage::with_storage!(&storage, a => {
             let (v, i) = extreme_lanes(a, d, largest);
             (<_ as super::storage::sealed::Sealed>::wrap(v), i)
         });
         let out_shape = reduced_shape(&shape, &[d], keepdim);
         let values = storage_reshaped(&values, &out_shape);
-        let indices = Array::from_shape_vec(IxDyn(&out_shape), indices.into_iter().collect()).expect("same count");
+        let indices = Array::from_shape_vec(IxDyn(&out_shape), indices.into_iter().collect())
+            .expect("same count");
         let idx_tensor = Tensor::from_storage(Storage::I64(indices.clone()));
-        let name = if largest { "MaxBackward0" } else { "MinBackward0" };
+        let name = if largest {
+            "MaxBackward0"
+        } else {
+            "MinBackward0"
+        };
         let values = record(values, name, &[self], move || {
             Box::new(move |g: &Tensor| {
                 // Scatter each gradient to the position that was chosen.

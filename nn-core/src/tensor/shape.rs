@@ -56,7 +56,9 @@ impl ReshapeArg for &Size {
 /// Resolves a `-1` and checks the element count, with torch's messages.
 fn infer_shape(dims: &[i64], numel: usize) -> Result<Vec<usize>> {
     let invalid = || {
-        TensorError::runtime(format!("shape '{dims:?}' is invalid for input of size {numel}"))
+        TensorError::runtime(format!(
+            "shape '{dims:?}' is invalid for input of size {numel}"
+        ))
     };
     let mut infer = None;
     let mut known: usize = 1;
@@ -75,7 +77,7 @@ fn infer_shape(dims: &[i64], numel: usize) -> Result<Vec<usize>> {
     let mut shape: Vec<usize> = dims.iter().map(|&d| d.max(0) as usize).collect();
     match infer {
         Some(i) => {
-            if known == 0 || numel % known != 0 {
+            if known == 0 || !numel.is_multiple_of(known) {
                 return Err(invalid());
             }
             shape[i] = numel / known;
@@ -132,7 +134,11 @@ impl Tensor {
     /// ```
     pub fn try_reshape(&self, shape: impl ReshapeArg) -> Result<Tensor> {
         let target = infer_shape(&shape.dims(), self.numel())?;
-        let name = if self.is_contiguous() { "ViewBackward0" } else { "UnsafeViewBackward0" };
+        let name = if self.is_contiguous() {
+            "ViewBackward0"
+        } else {
+            "UnsafeViewBackward0"
+        };
         Ok(self.reshaped(target, name))
     }
 
@@ -172,7 +178,12 @@ impl Tensor {
         let data = reshape_storage(&self.storage(), &shape);
         let original = self.shape().to_vec();
         record(data, name, &[self], move || {
-            Box::new(move |g: &Tensor| vec![Some(Tensor::from_storage(reshape_storage(&g.storage(), &original)))])
+            Box::new(move |g: &Tensor| {
+                vec![Some(Tensor::from_storage(reshape_storage(
+                    &g.storage(),
+                    &original,
+                )))]
+            })
         })
     }
 
@@ -207,7 +218,12 @@ impl Tensor {
         let original = self.shape().to_vec();
         debug_assert_eq!(data.shape(), shape.as_slice());
         Ok(record(data, "UnsqueezeBackward0", &[self], move || {
-            Box::new(move |g: &Tensor| vec![Some(Tensor::from_storage(reshape_storage(&g.storage(), &original)))])
+            Box::new(move |g: &Tensor| {
+                vec![Some(Tensor::from_storage(reshape_storage(
+                    &g.storage(),
+                    &original,
+                )))]
+            })
         }))
     }
 
@@ -247,7 +263,12 @@ impl Tensor {
         let data = reshape_storage(&self.storage(), &shape);
         let original = self.shape().to_vec();
         record(data, name, &[self], move || {
-            Box::new(move |g: &Tensor| vec![Some(Tensor::from_storage(reshape_storage(&g.storage(), &original)))])
+            Box::new(move |g: &Tensor| {
+                vec![Some(Tensor::from_storage(reshape_storage(
+                    &g.storage(),
+                    &original,
+                )))]
+            })
         })
     }
 
@@ -314,7 +335,9 @@ impl Tensor {
         let mut seen = vec![false; axes.len()];
         for &a in &axes {
             if std::mem::replace(&mut seen[a], true) {
-                or_panic::<()>(Err(TensorError::runtime("permute(): duplicate dims are not allowed.")));
+                or_panic::<()>(Err(TensorError::runtime(
+                    "permute(): duplicate dims are not allowed.",
+                )));
             }
         }
         self.permuted(&axes, "PermuteBackward0")
@@ -328,7 +351,9 @@ impl Tensor {
         }
         record(data, name, &[self], move || {
             Box::new(move |g: &Tensor| {
-                vec![Some(Tensor::from_storage(map_storage!(g.storage(), a => a.permuted_axes(IxDyn(&inverse)))))]
+                vec![Some(Tensor::from_storage(
+                    map_storage!(g.storage(), a => a.permuted_axes(IxDyn(&inverse))),
+                ))]
             })
         })
     }
@@ -341,7 +366,11 @@ impl Tensor {
     /// assert!(Tensor::zeros([2, 3]).t().contiguous().is_contiguous());
     /// ```
     pub fn contiguous(&self) -> Tensor {
-        if self.is_contiguous() { self.clone() } else { self.clone_tensor() }
+        if self.is_contiguous() {
+            self.clone()
+        } else {
+            self.clone_tensor()
+        }
     }
 
     /// Flattens all dimensions into one, as `torch.flatten(x)`.
@@ -370,7 +399,9 @@ impl Tensor {
         }
         let (s, e) = (or_panic(self.wrap_dim(start)), or_panic(self.wrap_dim(end)));
         if s > e {
-            or_panic::<()>(Err(TensorError::runtime("flatten() has invalid args: start_dim cannot come after end_dim")));
+            or_panic::<()>(Err(TensorError::runtime(
+                "flatten() has invalid args: start_dim cannot come after end_dim",
+            )));
         }
         if s == e {
             return self.clone();
@@ -454,7 +485,9 @@ impl Tensor {
     /// assert_eq!(err.to_string(), "Sizes of tensors must match except in dimension 1. Expected size 2 but got size 3 for tensor number 1 in the list.");
     /// ```
     pub fn try_cat(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
-        let first = tensors.first().ok_or_else(|| TensorError::runtime("torch.cat(): expected a non-empty list of Tensors"))?;
+        let first = tensors.first().ok_or_else(|| {
+            TensorError::runtime("torch.cat(): expected a non-empty list of Tensors")
+        })?;
         let d = first.wrap_dim(dim)?;
         let shape0 = first.shape();
         for (i, t) in tensors.iter().enumerate().skip(1) {
@@ -516,7 +549,9 @@ impl Tensor {
     /// assert_eq!(err.to_string(), "stack expects each tensor to be equal size, but got [2, 3] at entry 0 and [2, 4] at entry 1");
     /// ```
     pub fn try_stack(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
-        let first = tensors.first().ok_or_else(|| TensorError::runtime("stack expects a non-empty TensorList"))?;
+        let first = tensors
+            .first()
+            .ok_or_else(|| TensorError::runtime("stack expects a non-empty TensorList"))?;
         let d = wrap_dim(dim, first.dim() + 1)?;
         let shape0 = first.shape();
         for (i, t) in tensors.iter().enumerate().skip(1) {
@@ -532,7 +567,11 @@ impl Tensor {
         let refs: Vec<&Tensor> = tensors.iter().collect();
         let n = tensors.len();
         Ok(record(data, "StackBackward0", &refs, move || {
-            Box::new(move |g: &Tensor| (0..n).map(|i| Some(g.select(d as i64, i as i64).contiguous_detached())).collect())
+            Box::new(move |g: &Tensor| {
+                (0..n)
+                    .map(|i| Some(g.select(d as i64, i as i64).contiguous_detached()))
+                    .collect()
+            })
         }))
     }
 }
@@ -550,12 +589,18 @@ fn join_arrays<T: Clone>(arrays: &[Array<T>], how: Join) -> Result<Array<T>> {
         Join::Concatenate(d) => ndarray::concatenate(Axis(d), &views),
         Join::Stack(d) => ndarray::stack(Axis(d), &views),
     };
-    joined.map(|a| a.into_shared()).map_err(|e| TensorError::runtime(e.to_string()))
+    joined
+        .map(|a| a.into_shared())
+        .map_err(|e| TensorError::runtime(e.to_string()))
 }
 
 /// Converts all tensors to their common dtype and joins their arrays.
 fn join(tensors: &[Tensor], how: Join) -> Result<Storage> {
-    let dtype = tensors.iter().map(|t| t.dtype()).reduce(|a, b| a.promote(b)).expect("non-empty");
+    let dtype = tensors
+        .iter()
+        .map(|t| t.dtype())
+        .reduce(|a, b| a.promote(b))
+        .expect("non-empty");
     macro_rules! typed_join {
         ($variant:ident) => {{
             let arrays: Vec<_> = tensors

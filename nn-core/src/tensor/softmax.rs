@@ -36,10 +36,17 @@ impl Tensor {
             &e * &e.sum_dim(d, true).reciprocal()
         });
         let saved = out.clone();
-        Ok(record(out.storage(), "SoftmaxBackward0", &[self], move || {
-            // torch: (grad - (grad * out).sum(dim, keepdim)) * out
-            Box::new(move |g: &Tensor| vec![Some(&(g - &(g * &saved).sum_dim(d, true)) * &saved)])
-        }))
+        Ok(record(
+            out.storage(),
+            "SoftmaxBackward0",
+            &[self],
+            move || {
+                // torch: (grad - (grad * out).sum(dim, keepdim)) * out
+                Box::new(move |g: &Tensor| {
+                    vec![Some(&(g - &(g * &saved).sum_dim(d, true)) * &saved)]
+                })
+            },
+        ))
     }
 
     /// `log(softmax(x))` along `dim`, computed stably, as
@@ -70,9 +77,14 @@ impl Tensor {
             &x - &(&m + &log_sum)
         });
         let saved = out.clone();
-        Ok(record(out.storage(), "LogSoftmaxBackward0", &[self], move || {
-            // torch: grad - exp(out) * grad.sum(dim, keepdim)
-            Box::new(move |g: &Tensor| vec![Some(g - &(&saved.exp() * &g.sum_dim(d, true)))])
-        }))
+        Ok(record(
+            out.storage(),
+            "LogSoftmaxBackward0",
+            &[self],
+            move || {
+                // torch: grad - exp(out) * grad.sum(dim, keepdim)
+                Box::new(move |g: &Tensor| vec![Some(g - &(&saved.exp() * &g.sum_dim(d, true)))])
+            },
+        ))
     }
 }

@@ -28,10 +28,18 @@ pub enum Storage {
 macro_rules! map_storage {
     ($s:expr, $a:ident => $body:expr) => {
         match $s {
-            $crate::tensor::storage::Storage::F32($a) => $crate::tensor::storage::Storage::F32($body),
-            $crate::tensor::storage::Storage::F64($a) => $crate::tensor::storage::Storage::F64($body),
-            $crate::tensor::storage::Storage::I64($a) => $crate::tensor::storage::Storage::I64($body),
-            $crate::tensor::storage::Storage::Bool($a) => $crate::tensor::storage::Storage::Bool($body),
+            $crate::tensor::storage::Storage::F32($a) => {
+                $crate::tensor::storage::Storage::F32($body)
+            }
+            $crate::tensor::storage::Storage::F64($a) => {
+                $crate::tensor::storage::Storage::F64($body)
+            }
+            $crate::tensor::storage::Storage::I64($a) => {
+                $crate::tensor::storage::Storage::I64($body)
+            }
+            $crate::tensor::storage::Storage::Bool($a) => {
+                $crate::tensor::storage::Storage::Bool($body)
+            }
         }
     };
 }
@@ -76,10 +84,18 @@ impl Storage {
             return self.clone();
         }
         match dtype {
-            DType::Float32 => Storage::F32(with_storage!(self, a => a.mapv(|v| v.to_f32()).into_shared())),
-            DType::Float64 => Storage::F64(with_storage!(self, a => a.mapv(|v| v.to_f64()).into_shared())),
-            DType::Int64 => Storage::I64(with_storage!(self, a => a.mapv(|v| v.to_i64()).into_shared())),
-            DType::Bool => Storage::Bool(with_storage!(self, a => a.mapv(|v| v.to_bool()).into_shared())),
+            DType::Float32 => {
+                Storage::F32(with_storage!(self, a => a.mapv(|v| v.to_f32()).into_shared()))
+            }
+            DType::Float64 => {
+                Storage::F64(with_storage!(self, a => a.mapv(|v| v.to_f64()).into_shared()))
+            }
+            DType::Int64 => {
+                Storage::I64(with_storage!(self, a => a.mapv(|v| v.to_i64()).into_shared()))
+            }
+            DType::Bool => {
+                Storage::Bool(with_storage!(self, a => a.mapv(|v| v.to_bool()).into_shared()))
+            }
         }
     }
 
@@ -162,7 +178,39 @@ macro_rules! element {
     };
 }
 
-element!(f32, F32, DType::Float32, |v| v, |v| v as f64, |v| v as i64, |v| v != 0.0);
-element!(f64, F64, DType::Float64, |v| v as f32, |v| v, |v| v as i64, |v| v != 0.0);
-element!(i64, I64, DType::Int64, |v| v as f32, |v| v as f64, |v| v, |v| v != 0);
-element!(bool, Bool, DType::Bool, |v| v as u8 as f32, |v| v as u8 as f64, |v| v as i64, |v| v);
+element!(
+    f32,
+    F32,
+    DType::Float32,
+    |v| v,
+    |v| v as f64,
+    |v| v as i64,
+    |v| v != 0.0
+);
+element!(
+    f64,
+    F64,
+    DType::Float64,
+    |v| v as f32,
+    |v| v,
+    |v| v as i64,
+    |v| v != 0.0
+);
+element!(
+    i64,
+    I64,
+    DType::Int64,
+    |v| v as f32,
+    |v| v as f64,
+    |v| v,
+    |v| v != 0
+);
+element!(
+    bool,
+    Bool,
+    DType::Bool,
+    |v| v as u8 as f32,
+    |v| v as u8 as f64,
+    |v| v as i64,
+    |v| v
+);

@@ -36,12 +36,18 @@ macro_rules! numeric_map {
 macro_rules! float_zip {
     ($a:expr, $b:expr, |$x:ident, $y:ident| $body:expr) => {
         match ($a.storage(), $b.storage().to_dtype($a.dtype())) {
-            (Storage::F32(p), Storage::F32(q)) => {
-                Storage::F32(Zip::from(&p).and(&q).map_collect(|&$x: &f32, &$y: &f32| $body).into_shared())
-            }
-            (Storage::F64(p), Storage::F64(q)) => {
-                Storage::F64(Zip::from(&p).and(&q).map_collect(|&$x: &f64, &$y: &f64| $body).into_shared())
-            }
+            (Storage::F32(p), Storage::F32(q)) => Storage::F32(
+                Zip::from(&p)
+                    .and(&q)
+                    .map_collect(|&$x: &f32, &$y: &f32| $body)
+                    .into_shared(),
+            ),
+            (Storage::F64(p), Storage::F64(q)) => Storage::F64(
+                Zip::from(&p)
+                    .and(&q)
+                    .map_collect(|&$x: &f64, &$y: &f64| $body)
+                    .into_shared(),
+            ),
             _ => unreachable!("gradients are float"),
         }
     };
@@ -52,12 +58,18 @@ impl Tensor {
     /// bools as float32 (what torch's `exp`, `sigmoid`, … compute in).
     fn float_storage(&self) -> Storage {
         let s = self.storage();
-        if s.dtype().is_floating_point() { s } else { s.to_dtype(DType::Float32) }
+        if s.dtype().is_floating_point() {
+            s
+        } else {
+            s.to_dtype(DType::Float32)
+        }
     }
 
     fn reject_bool(&self, what: &str) -> Result<()> {
         if self.dtype() == DType::Bool {
-            return Err(TensorError::runtime(format!("\"{what}\" not implemented for 'Bool'")));
+            return Err(TensorError::runtime(format!(
+                "\"{what}\" not implemented for 'Bool'"
+            )));
         }
         Ok(())
     }
@@ -79,7 +91,9 @@ impl Tensor {
             )));
         }
         let data = numeric_map!(self.storage(), |x| -x);
-        record(data, "NegBackward0", &[self], || Box::new(|g: &Tensor| vec![Some(-g)]))
+        record(data, "NegBackward0", &[self], || {
+            Box::new(|g: &Tensor| vec![Some(-g)])
+        })
     }
 
     /// `e^x` elementwise, as `torch.exp` (`ExpBackward0`).
@@ -91,7 +105,9 @@ impl Tensor {
     pub fn exp(&self) -> Tensor {
         let data = float_map!(self.float_storage(), |x| x.exp());
         let out = Tensor::from_storage(data.clone());
-        record(data, "ExpBackward0", &[self], move || Box::new(move |g: &Tensor| vec![Some(g * &out)]))
+        record(data, "ExpBackward0", &[self], move || {
+            Box::new(move |g: &Tensor| vec![Some(g * &out)])
+        })
     }
 
     /// The natural logarithm, as `torch.log` (`LogBackward0`).
@@ -103,7 +119,9 @@ impl Tensor {
     pub fn log(&self) -> Tensor {
         let data = float_map!(self.float_storage(), |x| x.ln());
         let x = self.clone();
-        record(data, "LogBackward0", &[self], move || Box::new(move |g: &Tensor| vec![Some(g / &x)]))
+        record(data, "LogBackward0", &[self], move || {
+            Box::new(move |g: &Tensor| vec![Some(g / &x)])
+        })
     }
 
     /// The square root, as `torch.sqrt` (`SqrtBackward0`).
@@ -143,11 +161,22 @@ impl Tensor {
     #[track_caller]
     pub fn abs(&self) -> Tensor {
         or_panic(self.reject_bool("abs"));
-        let data = numeric_map!(self.storage(), |x| if x < (x - x) { -x } else { x });
+        // `Default::default()` is each numeric type's zero.
+        let data = numeric_map!(self.storage(), |x| if x < Default::default() {
+            -x
+        } else {
+            x
+        });
         let x = self.clone();
         record(data, "AbsBackward0", &[self], move || {
             Box::new(move |g: &Tensor| {
-                let sign = float_zip!(g, x, |_g, v| if v > 0.0 { 1.0 } else if v < 0.0 { -1.0 } else { 0.0 });
+                let sign = float_zip!(g, x, |_g, v| if v > 0.0 {
+                    1.0
+                } else if v < 0.0 {
+                    -1.0
+                } else {
+                    0.0
+                });
                 vec![Some(g * &Tensor::from_storage(sign))]
             })
         })
@@ -163,11 +192,19 @@ impl Tensor {
     pub fn relu(&self) -> Tensor {
         or_panic(self.reject_bool("relu"));
         // NaN stays NaN, as in torch's clamp_min.
-        let data = numeric_map!(self.storage(), |x| if x < (x - x) { x - x } else { x });
+        let data = numeric_map!(self.storage(), |x| if x < Default::default() {
+            Default::default()
+        } else {
+            x
+        });
         let out = Tensor::from_storage(data.clone());
         record(data, "ReluBackward0", &[self], move || {
             Box::new(move |g: &Tensor| {
-                vec![Some(Tensor::from_storage(float_zip!(g, out, |gv, r| if r > 0.0 { gv } else { 0.0 })))]
+                vec![Some(Tensor::from_storage(float_zip!(
+                    g,
+                    out,
+                    |gv, r| if r > 0.0 { gv } else { 0.0 }
+                )))]
             })
         })
     }
@@ -185,7 +222,10 @@ impl Tensor {
                 let s = negative_slope as f32;
                 Storage::F32(a.mapv(|x| if x > 0.0 { x } else { x * s }).into_shared())
             }
-            Storage::F64(a) => Storage::F64(a.mapv(|x| if x > 0.0 { x } else { x * negative_slope }).into_shared()),
+            Storage::F64(a) => Storage::F64(
+                a.mapv(|x| if x > 0.0 { x } else { x * negative_slope })
+                    .into_shared(),
+            ),
             _ => unreachable!(),
         };
         let x = self.clone();
@@ -194,7 +234,10 @@ impl Tensor {
                 let s32 = negative_slope as f32;
                 let grad = match (g.storage(), x.float_storage()) {
                     (Storage::F32(p), Storage::F32(q)) => Storage::F32(
-                        Zip::from(&p).and(&q).map_collect(|&gv, &v| if v > 0.0 { gv } else { gv * s32 }).into_shared(),
+                        Zip::from(&p)
+                            .and(&q)
+                            .map_collect(|&gv, &v| if v > 0.0 { gv } else { gv * s32 })
+                            .into_shared(),
                     ),
                     (Storage::F64(p), Storage::F64(q)) => Storage::F64(
                         Zip::from(&p)
@@ -298,25 +341,59 @@ impl Tensor {
     pub fn try_clamp(&self, min: Option<f64>, max: Option<f64>) -> Result<Tensor> {
         self.reject_bool("clamp")?;
         if min.is_none() && max.is_none() {
-            return Err(TensorError::runtime("torch.clamp: At least one of 'min' or 'max' must not be None"));
+            return Err(TensorError::runtime(
+                "torch.clamp: At least one of 'min' or 'max' must not be None",
+            ));
         }
-        let (lo, hi) = (min.unwrap_or(f64::NEG_INFINITY), max.unwrap_or(f64::INFINITY));
+        let (lo, hi) = (
+            min.unwrap_or(f64::NEG_INFINITY),
+            max.unwrap_or(f64::INFINITY),
+        );
         // Integer tensors with float bounds become float, as in torch.
-        let bounds_float = min.is_some_and(|v| v.fract() != 0.0) || max.is_some_and(|v| v.fract() != 0.0);
+        let bounds_float =
+            min.is_some_and(|v| v.fract() != 0.0) || max.is_some_and(|v| v.fract() != 0.0);
         let data = match self.storage() {
             Storage::I64(a) if !bounds_float => Storage::I64(
                 a.mapv(|x| {
                     let v = x as f64;
-                    if v < lo { lo as i64 } else if v > hi { hi as i64 } else { x }
+                    if v < lo {
+                        lo as i64
+                    } else if v > hi {
+                        hi as i64
+                    } else {
+                        x
+                    }
                 })
                 .into_shared(),
             ),
             _ => match self.float_storage() {
                 Storage::F32(a) => {
                     let (l, h) = (lo as f32, hi as f32);
-                    Storage::F32(a.mapv(|x| if x < l { l } else if x > h { h } else { x }).into_shared())
+                    Storage::F32(
+                        a.mapv(|x| {
+                            if x < l {
+                                l
+                            } else if x > h {
+                                h
+                            } else {
+                                x
+                            }
+                        })
+                        .into_shared(),
+                    )
                 }
-                Storage::F64(a) => Storage::F64(a.mapv(|x| if x < lo { lo } else if x > hi { hi } else { x }).into_shared()),
+                Storage::F64(a) => Storage::F64(
+                    a.mapv(|x| {
+                        if x < lo {
+                            lo
+                        } else if x > hi {
+                            hi
+                        } else {
+                            x
+                        }
+                    })
+                    .into_shared(),
+                ),
                 _ => unreachable!(),
             },
         };
@@ -342,7 +419,9 @@ impl Tensor {
     pub fn sin(&self) -> Tensor {
         let data = float_map!(self.float_storage(), |x| x.sin());
         let x = self.clone();
-        record(data, "SinBackward0", &[self], move || Box::new(move |g: &Tensor| vec![Some(g * &x.cos())]))
+        record(data, "SinBackward0", &[self], move || {
+            Box::new(move |g: &Tensor| vec![Some(g * &x.cos())])
+        })
     }
 
     /// The cosine, as `torch.cos` (`CosBackward0`).
@@ -354,7 +433,9 @@ impl Tensor {
     pub fn cos(&self) -> Tensor {
         let data = float_map!(self.float_storage(), |x| x.cos());
         let x = self.clone();
-        record(data, "CosBackward0", &[self], move || Box::new(move |g: &Tensor| vec![Some(&(g * &x.sin()) * -1.0)]))
+        record(data, "CosBackward0", &[self], move || {
+            Box::new(move |g: &Tensor| vec![Some(&(g * &x.sin()) * -1.0)])
+        })
     }
 
     /// `x * x`, as `torch.square` (recorded as `PowBackward0`, as torch does).

@@ -8,7 +8,9 @@ use std::path::PathBuf;
 
 /// `shared/pytorch-reference/<name>` beside the repository, as CI lays it out.
 pub fn reference_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/pytorch-reference").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/pytorch-reference")
+        .join(name)
 }
 
 /// The parsed reference file, or `None` (with a message saying the test is
@@ -18,7 +20,10 @@ pub fn load_json(name: &str) -> Option<Value> {
     match std::fs::read_to_string(&path) {
         Ok(text) => Some(serde_json::from_str(&text).expect("reference JSON parses")),
         Err(_) => {
-            println!("skipped: {} not found (the reference files live in ../shared beside the repository)", path.display());
+            println!(
+                "skipped: {} not found (the reference files live in ../shared beside the repository)",
+                path.display()
+            );
             None
         }
     }
@@ -36,11 +41,21 @@ pub struct Record {
 impl Record {
     pub fn from_json(v: &Value) -> Record {
         let strings = |key: &str| -> Vec<String> {
-            v[key].as_array().map(|a| a.iter().map(|b| b.as_str().unwrap().to_string()).collect()).unwrap_or_default()
+            v[key]
+                .as_array()
+                .map(|a| a.iter().map(|b| b.as_str().unwrap().to_string()).collect())
+                .unwrap_or_default()
         };
         Record {
-            dtype: v["dtype"].as_str().unwrap_or("float32").trim_start_matches("torch.").to_string(),
-            shape: v["shape"].as_array().map(|a| a.iter().map(|d| d.as_u64().unwrap() as usize).collect()).unwrap_or_default(),
+            dtype: v["dtype"]
+                .as_str()
+                .unwrap_or("float32")
+                .trim_start_matches("torch.")
+                .to_string(),
+            shape: v["shape"]
+                .as_array()
+                .map(|a| a.iter().map(|d| d.as_u64().unwrap() as usize).collect())
+                .unwrap_or_default(),
             values: v["values"].as_array().cloned().unwrap_or_default(),
             bits: strings("bits"),
         }
@@ -116,7 +131,10 @@ pub fn tensor_from_record(r: &Record) -> Option<Tensor> {
     Some(match r.dtype.as_str() {
         "float32" => {
             let v: Vec<f32> = if r.bits.len() == n {
-                r.bits.iter().map(|b| f32::from_bits(u32::from_str_radix(b, 16).unwrap())).collect()
+                r.bits
+                    .iter()
+                    .map(|b| f32::from_bits(u32::from_str_radix(b, 16).unwrap()))
+                    .collect()
             } else {
                 r.values.iter().map(|v| parse_float(v) as f32).collect()
             };
@@ -124,7 +142,10 @@ pub fn tensor_from_record(r: &Record) -> Option<Tensor> {
         }
         "float64" => {
             let v: Vec<f64> = if r.bits.len() == n {
-                r.bits.iter().map(|b| f64::from_bits(u64::from_str_radix(b, 16).unwrap())).collect()
+                r.bits
+                    .iter()
+                    .map(|b| f64::from_bits(u64::from_str_radix(b, 16).unwrap()))
+                    .collect()
             } else {
                 r.values.iter().map(parse_float).collect()
             };
@@ -162,8 +183,18 @@ pub fn bits_of(t: &Tensor, r: &Record) -> Option<Vec<String>> {
         return None;
     }
     match t.dtype() {
-        DType::Float32 => Some(t.to_vec::<f32>().iter().map(|v| format!("{:08x}", v.to_bits())).collect()),
-        DType::Float64 => Some(t.to_vec::<f64>().iter().map(|v| format!("{:016x}", v.to_bits())).collect()),
+        DType::Float32 => Some(
+            t.to_vec::<f32>()
+                .iter()
+                .map(|v| format!("{:08x}", v.to_bits()))
+                .collect(),
+        ),
+        DType::Float64 => Some(
+            t.to_vec::<f64>()
+                .iter()
+                .map(|v| format!("{:016x}", v.to_bits()))
+                .collect(),
+        ),
         _ => None,
     }
 }
@@ -183,7 +214,11 @@ pub fn diff(expected: &str, got: &str) -> String {
         out.push_str(&format!("  + {}\n", b.unwrap_or("<missing line>")));
         if let (Some(a), Some(b)) = (a, b) {
             let col = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
-            out.push_str(&format!("    {}^ first difference at column {}\n", " ".repeat(col), col + 1));
+            out.push_str(&format!(
+                "    {}^ first difference at column {}\n",
+                " ".repeat(col),
+                col + 1
+            ));
         }
     }
     out

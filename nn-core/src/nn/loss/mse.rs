@@ -88,18 +88,23 @@ fn try_mse_loss(input: &Tensor, target: &Tensor, reduction: Reduction) -> Result
         reduction.apply(&(&diff * &diff))
     });
     let (x, y) = (input.clone(), target.clone());
-    Ok(record(out.storage(), "MseLossBackward0", &[input, target], move || {
-        Box::new(move |g: &Tensor| {
-            let diff = &x - &y;
-            // torch: norm * (input - target) * grad, norm = 2/numel for mean.
-            let norm = match reduction {
-                Reduction::Mean => 2.0 / diff.numel() as f64,
-                _ => 2.0,
-            };
-            let gi = &(&diff * norm) * g;
-            let gx = x.requires_grad().then(|| gi.sum_to_shape(&x.shape()));
-            let gy = y.requires_grad().then(|| (-&gi).sum_to_shape(&y.shape()));
-            vec![gx, gy]
-        })
-    }))
+    Ok(record(
+        out.storage(),
+        "MseLossBackward0",
+        &[input, target],
+        move || {
+            Box::new(move |g: &Tensor| {
+                let diff = &x - &y;
+                // torch: norm * (input - target) * grad, norm = 2/numel for mean.
+                let norm = match reduction {
+                    Reduction::Mean => 2.0 / diff.numel() as f64,
+                    _ => 2.0,
+                };
+                let gi = &(&diff * norm) * g;
+                let gx = x.requires_grad().then(|| gi.sum_to_shape(&x.shape()));
+                let gy = y.requires_grad().then(|| (-&gi).sum_to_shape(&y.shape()));
+                vec![gx, gy]
+            })
+        },
+    ))
 }

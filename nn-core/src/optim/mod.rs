@@ -1,0 +1,294 @@
+//! `torch.optim`: [`SGD`] and [`Adam`], with torch's arithmetic and printing.
+//!
+//! On CPU, torch runs each optimizer's *single-tensor* implementation
+//! (`_single_tensor_sgd`, `_single_tensor_adam`): `foreach` and `fused` are
+//! only picked by default when every parameter is on CUDA. That
+//! implementation updates one parameter at a time with a few ATen kernels
+//! (`add_` with `alpha`, `lerp_`, `addcmul_`, `addcdiv_`, …), each rounding
+//! every element once. The kernels at the end of this file are those, in
+//! torch's order and precision (float32 math for float32 parameters), so a
+//! trajectory matches torch's bits.
+//!
+//! ```
+//! use nn_core::prelude::*;
+//! manual_seed(0);
+//! let net = sequential![Linear::new(1, 10), ReLU::new(), Linear::new(10, 1)];
+//! let mut opt = SGD::new(net.parameters(), 0.2);
+//! let (x, y) = (tensor![[0.5], [-0.5]], tensor![[0.25], [0.25]]);
+//! let loss_fn = MSELoss::new();
+//! let before = loss_fn.forward(&net.forward(&x), &y).item();
+//! for _ in 0..20 {
+//!     opt.zero_grad();
+//!     loss_fn.forward(&net.forward(&x), &y).backward();
+//!     opt.step();
+//! }
+//! assert!(loss_fn.forward(&net.forward(&x), &y).item() < before);
+//! ```
+
+mod adam;
+mod sgd;
+
+pub use adam::{Adam, AdamState};
+pub use sgd::SGD;
+
+use crate::tensor::{Element, Scalar, Tensor};
+use std::fmt;
+
+/// What every optimizer offers, as `torch.optim.Optimizer`: for code that
+/// trains with any of them.
+///
+/// ```
+/// use nn_core::prelude::*;
+/// fn train_step(opt: &mut dyn Optimizer, w: &Tensor) {
+///     opt.zero_grad();
+///     (w * w).sum().backward();
+///     opt.step();
+/// }
+/// let w = tensor![1.0, -2.0].requires_grad_(true);
+/// let mut opt = SGD::new(vec![w.clone()], 0.25);
+/// train_step(&mut opt, &w);
+/// assert_eq!(w.to_vec::<f32>(), vec![0.5, -1.0]);
+/// ```
+pub trait Optimizer: fmt::Display {
+    /// Updates every parameter that has a gradient, as `optimizer.step()`.
+    fn step(&mut self);
+
+    /// Clears every parameter's gradient, as `optimizer.zero_grad()` (torch
+    /// ≥ 2 sets them to `None`).
+    fn zero_grad(&self);
+
+    /// The parameters, in the order given.
+    fn params(&self) -> &[Tensor];
+
+    /// The learning rate, as `optimizer.param_groups[0]["lr"]`.
+    fn lr(&self) -> f64;
+
+    /// Changes the learning rate, as assigning `param_groups[0]["lr"]`
+    /// (what learning-rate schedulers do).
+    fn set_lr(&mut self, lr: f64);
+}
+
+/// `Optimizer.__init__`'s checks on the parameter list.
+#[track_caller]
+fn check_params(params: &[Tensor]) {
+    if params.is_empty() {
+        panic!("optimizer got an empty parameter list");
+    }
+    if params.iter().any(|p| !p.is_leaf()) {
+        panic!("can't optimize a non-leaf Tensor");
+    }
+}
+
+/// Clears the gradients, as `Optimizer.zero_grad(set_to_none=True)`.
+fn clear_grads(params: &[Tensor]) {
+    for p in params {
+        p.set_grad(None);
+    }
+}
+
+/// A hyperparameter as Python prints it: `0` for the int defaults, `0.9`
+/// for a float, `True` for a bool.
+fn py(s: Scalar) -> String {
+    match s {
+        Scalar::Float(v) => crate::print::python_float_repr(v),
+        Scalar::Int(v) => v.to_string(),
+        Scalar::Bool(v) => py_bool(v).to_string(),
+    }
+}
+
+fn py_bool(b: bool) -> &'static str {
+    if b { "True" } else { "False" }
+}
+
+/// `Optimizer.__repr__`: the class name, then one parameter group's settings
+/// sorted by name (`params` left out).
+fn write_repr(f: &mut fmt::Formatter<'_>, class: &str, settings: &[(&str, String)]) -> fmt::Result {
+    let mut settings = settings.to_vec();
+    settings.sort_by(|a, b| a.0.cmp(b.0));
+    write!(f, "{class} (\nParameter Group 0\n")?;
+    for (key, value) in settings {
+        writeln!(f, "    {key}: {value}")?;
+    }
+    f.write_str(")")
+}
+
+// ------------------------------------------------------------------ kernels
+//
+// torch's CPU kernels for the element types parameters have. They compute in
+// the element type (float32 "opmath" for float32) with every Python number
+// cast to it first, exactly as ATen converts a `Scalar` argument.
+//
+// Fused multiply-adds: ATen's vectorized `add` (with `alpha`) and `lerp` use
+// `vec::fmadd`, and the AVX2/AVX512 builds of the same files are compiled with
+// `-mfma`, so the compiler fuses the element-by-element tail loop's
+// `a + alpha * b` as well. `mul_add` is that single rounding.
+
+/// A float type of parameters: `f32` or `f64`.
+pub(crate) trait Real: num_traits::Float + Element {
+    /// Elements per iteration of ATen's vectorized loop (two 512-bit
+    /// vectors); the remainder of a tensor runs through the scalar loop.
+    const BLOCK: usize;
+    /// A Python float converted as ATen converts a `Scalar` to this type.
+    fn of(v: f64) -> Self;
+}
+
+impl Real for f32 {
+    const BLOCK: usize = 32;
+    fn of(v: f64) -> f32 {
+        v as f32
+    }
+}
+
+impl Real for f64 {
+    const BLOCK: usize = 16;
+    fn of(v: f64) -> f64 {
+        v
+    }
+}
+
+/// The values of a tensor as a row-major vector of `T`.
+fn read<T: Real>(t: &Tensor) -> Vec<T> {
+    t.to_vec::<T>()
+}
+
+/// Replaces a tensor's values in place (its shape is kept), as the in-place
+/// kernels write into `param`, `exp_avg`, … in torch.
+fn write<T: Real>(t: &Tensor, values: Vec<T>) {
+    t.set_storage(Tensor::from_vec(values, t.shape()).storage());
+}
+
+/// `self.add_(other, alpha=alpha)`: `self + alpha * other`, fused.
+fn add_<T: Real>(this: &mut [T], other: &[T], alpha: T) {
+    for (a, &b) in this.iter_mut().zip(other) {
+        *a = b.mul_add(alpha, *a);
+    }
+}
+
+/// `self.add_(scalar)`: `self + scalar` (alpha 1, so the fused form rounds
+/// like a plain addition).
+fn add_scalar_<T: Real>(this: &mut [T], s: T) {
+    for a in this {
+        *a = *a + s;
+    }
+}
+
+/// `self.mul_(scalar)`.
+fn mul_scalar_<T: Real>(this: &mut [T], s: T) {
+    for a in this {
+        *a = *a * s;
+    }
+}
+
+/// `self.div_(scalar)` (a true division, not a multiplication by the
+/// reciprocal, on CPU).
+fn div_scalar_<T: Real>(this: &mut [T], s: T) {
+    for a in this {
+        *a = *a / s;
+    }
+}
+
+/// `self.neg_()`.
+fn neg_<T: Real>(this: &mut [T]) {
+    for a in this {
+        *a = -*a;
+    }
+}
+
+/// `self.sqrt_()`.
+fn sqrt_<T: Real>(this: &mut [T]) {
+    for a in this {
+        *a = a.sqrt();
+    }
+}
+
+/// `torch.maximum(self, other, out=self)`: NaN wins.
+fn maximum_<T: Real>(this: &mut [T], other: &[T]) {
+    for (a, &b) in this.iter_mut().zip(other) {
+        *a = if a.is_nan() || b.is_nan() {
+            T::nan()
+        } else {
+            a.max(b)
+        };
+    }
+}
+
+/// `self.lerp_(end, weight)` (ATen's `lerp_vec`, and `lerp` contracted in
+/// the tail): `self + w·(end − self)` for `|w| < 0.5`, else
+/// `end − (1 − w)·(end − self)`, each one fused multiply-add.
+fn lerp_<T: Real>(this: &mut [T], end: &[T], weight: T) {
+    let small = weight.abs() < T::of(0.5);
+    for (a, &e) in this.iter_mut().zip(end) {
+        let diff = e - *a;
+        *a = if small {
+            weight.mul_add(diff, *a)
+        } else {
+            (weight - T::one()).mul_add(diff, e)
+        };
+    }
+}
+
+/// `self.addcmul_(t1, t2, value=value)`: `self + value·t1·t2`.
+///
+/// ATen's vector loop rounds `value·t1`, then `·t2`, then the sum
+/// (`self_vec + scalar_vec * t1_vec * t2_vec` with vector operators); its
+/// scalar tail `self + value * t1 * t2` is contracted by the compiler into
+/// one fused multiply-add of `(value·t1)` and `t2` onto `self`.
+fn addcmul_<T: Real>(this: &mut [T], t1: &[T], t2: &[T], value: T) {
+    let vectorized = this.len() - this.len() % T::BLOCK;
+    for (i, a) in this.iter_mut().enumerate() {
+        let scaled = value * t1[i];
+        *a = if i < vectorized {
+            *a + scaled * t2[i]
+        } else {
+            scaled.mul_add(t2[i], *a)
+        };
+    }
+}
+
+/// `self.addcdiv_(t1, t2, value=value)`: `self + (value·t1) / t2`.
+fn addcdiv_<T: Real>(this: &mut [T], t1: &[T], t2: &[T], value: T) {
+    for (i, a) in this.iter_mut().enumerate() {
+        *a = *a + value * t1[i] / t2[i];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn add_with_alpha_is_one_rounding() {
+        // 1 + 2^-24 · (1 + 2^-23): unfused, the product rounds to 2^-24 and
+        // the sum ties to even (1.0); fused, the exact sum is above the tie.
+        let mut a = [1.0f32];
+        add_(&mut a, &[1.0 + f32::EPSILON], 2f32.powi(-24));
+        assert_eq!(a[0], 1.0 + f32::EPSILON);
+    }
+
+    #[test]
+    fn lerp_uses_the_near_end_formula() {
+        let mut a = [0.0f32, 0.0];
+        lerp_(&mut a, &[1.0, 1.0], 0.75);
+        assert_eq!(a, [0.75, 0.75]);
+        lerp_(&mut a, &[1.0, 1.0], 0.1);
+        assert_eq!(a[0], 0.1f32.mul_add(0.25, 0.75));
+    }
+
+    #[test]
+    fn repr_sorts_settings() {
+        struct R;
+        impl fmt::Display for R {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write_repr(
+                    f,
+                    "X",
+                    &[("lr", py(Scalar::Float(0.1))), ("foreach", "None".into())],
+                )
+            }
+        }
+        assert_eq!(
+            R.to_string(),
+            "X (\nParameter Group 0\n    foreach: None\n    lr: 0.1\n)"
+        );
+    }
+}
