@@ -48,8 +48,10 @@ struct Cell {
     /// `silent` executions publish nothing.
     silent: bool,
     panic: Option<Panic>,
-    /// Set after a stderr line `thread 'main' panicked at ...:` when nn-core's
-    /// hook is not installed: the next line is the panic message.
+    /// evcxr's runtime could not load the cell's library.
+    load_failed: bool,
+    /// Set after a stderr line `thread '<unnamed>' panicked at ...:` when
+    /// nn-core's hook is not installed: the next line is the panic message.
     expect_panic_message: Option<String>,
 }
 
@@ -79,6 +81,7 @@ impl Sink {
         cell.parent = Some(parent.clone());
         cell.silent = silent;
         cell.panic = None;
+        cell.load_failed = false;
         cell.expect_panic_message = None;
     }
 
@@ -87,6 +90,13 @@ impl Sink {
         let mut cell = self.cell();
         cell.expect_panic_message = None;
         cell.panic.take()
+    }
+
+    /// Whether evcxr's runtime failed to load the cell's compiled library
+    /// (which happens when nn-core was rebuilt while the session ran: the
+    /// process still has the old one loaded).
+    pub fn load_failed(&self) -> bool {
+        self.cell().load_failed
     }
 
     /// Publishes `text` as a `stream` message of the running cell.
@@ -120,6 +130,14 @@ impl Sink {
                 }
                 None => {
                     if stream == Stream::Stderr {
+                        if line.starts_with("While processing instruction `Ok(\"LOAD_AND_RUN")
+                            && line.contains("dlopen failed")
+                        {
+                            // evcxr's runtime exits after this; the cell's
+                            // error explains it.
+                            self.cell().load_failed = true;
+                            continue;
+                        }
                         self.watch_for_panic(line);
                     }
                     text.push_str(line);
@@ -166,7 +184,11 @@ impl Sink {
                     location,
                 });
             }
-        } else if let Some(rest) = line.strip_prefix("thread 'main' panicked at ") {
+        } else if let Some(rest) = line
+            .strip_prefix("thread 'main' panicked at ")
+            .or_else(|| line.strip_prefix("thread '<unnamed>' panicked at "))
+        {
+            // The cells' thread has no name to the `libstd.so` that cells use.
             cell.expect_panic_message = Some(rest.trim_end_matches(':').to_owned());
         }
     }

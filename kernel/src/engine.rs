@@ -465,6 +465,7 @@ impl Session {
             debug(&format!("cell {}: {}", self.cells, phases.join(", ")));
         }
         self.flush_output();
+        let load_failed = shared.sink.load_failed();
         let panic = shared.sink.end();
         let killed = shared.killed.swap(false, Ordering::AcqRel);
         if shared.interrupted.swap(false, Ordering::AcqRel) {
@@ -506,6 +507,18 @@ impl Session {
                             "All variables were lost. Definitions, `use`s and `:dep`s are kept; \
                          nn-core is connected again."
                                 .into(),
+                        ],
+                    ))
+                } else if restarted && load_failed {
+                    Err(CellError::new(
+                        "ProcessExited",
+                        "nn-core changed on disk and was rebuilt, so the Rust process was \
+                         restarted to load it: all variables were lost; run the cell again",
+                        vec![
+                            "\x1b[1;31mnn-core changed on disk\x1b[0m and was rebuilt, so the \
+                             Rust process running the cells was restarted to load it."
+                                .into(),
+                            "All variables were lost; run the cell again.".into(),
                         ],
                     ))
                 } else if let (Some(panic), false) = (&panic, restarted) {

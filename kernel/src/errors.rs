@@ -80,16 +80,34 @@ impl CellError {
 /// One `error` output for all of a cell's compile errors, rendered like
 /// rustc's, with line numbers counted in the cell.
 fn compile_errors(errors: &[CompilationError], code: &str) -> CellError {
+    // Warnings and notes only when there is nothing else to show.
+    let shown: Vec<&CompilationError> = if errors.iter().any(|e| e.level() == "error") {
+        errors.iter().filter(|e| e.level() == "error").collect()
+    } else {
+        errors.iter().collect()
+    };
     let lines: Vec<&str> = code.lines().collect();
     let mut traceback = Vec::new();
-    for (i, error) in errors.iter().enumerate() {
+    for (i, error) in shown.iter().enumerate() {
         if i > 0 {
             traceback.push(String::new());
         }
-        render(error, &lines, &mut traceback);
+        if error.is_from_user_code() {
+            render(error, &lines, &mut traceback);
+        } else {
+            // In a dependency (nn-core being edited, say): rustc's own text,
+            // whose paths are real files.
+            let rendered = error.rendered();
+            if rendered.trim().is_empty() {
+                traceback.push(format!("{RED}error{RESET}{BOLD}: {}{RESET}", error.message()));
+            } else {
+                traceback.extend(rendered.trim_end().lines().map(str::to_owned));
+            }
+        }
     }
-    let evalue = match errors.first() {
-        Some(first) => first.message(),
+    let evalue = match shown.first() {
+        Some(first) if first.is_from_user_code() => first.message(),
+        Some(first) => format!("a dependency failed to compile: {}", first.message()),
         None => "compilation failed".to_owned(),
     };
     CellError::new("CompileError", &evalue, traceback)
@@ -124,27 +142,37 @@ fn render(error: &CompilationError, lines: &[&str], out: &mut Vec<String>) {
         ));
         out.push(format!("{pad} {BLUE}|{RESET}"));
     }
-    for (span, message) in &spans {
-        let last = span.end_line.min(lines.len());
-        for line_number in span.start_line..=last {
-            let text = lines[line_number - 1];
-            out.push(format!("{BLUE}{line_number:>width$} |{RESET} {text}"));
+    // Each line once, with the markers of every span that starts on it.
+    let mut shown: Vec<usize> = spans.iter().map(|(span, _)| span.start_line).collect();
+    shown.sort_unstable();
+    shown.dedup();
+    for line_number in shown {
+        let text = lines[line_number - 1];
+        out.push(format!("{BLUE}{line_number:>width$} |{RESET} {text}"));
+        let mut here: Vec<_> = spans
+            .iter()
+            .filter(|(span, _)| span.start_line == line_number)
+            .collect();
+        here.sort_by_key(|(span, m)| (!m.is_primary, span.start_column));
+        for (span, message) in here {
+            let start = span.start_column.max(1);
+            let end = if span.end_line == span.start_line {
+                span.end_column.max(start + 1)
+            } else {
+                text.chars().count() + 1
+            };
+            let (marker, colour) = if message.is_primary {
+                ("^", RED)
+            } else {
+                ("-", BLUE)
+            };
+            let spaces = " ".repeat(start - 1);
+            let markers = marker.repeat(end.saturating_sub(start).max(1));
+            let label = &message.label;
+            out.push(format!(
+                "{pad} {BLUE}|{RESET} {spaces}{colour}{markers} {label}{RESET}"
+            ));
         }
-        let line = lines[span.start_line - 1];
-        let start = span.start_column.max(1);
-        let end = if span.end_line == span.start_line {
-            span.end_column.max(start + 1)
-        } else {
-            line.chars().count() + 1
-        };
-        let marker = if message.is_primary { '^' } else { '-' };
-        let colour = if message.is_primary { RED } else { BLUE };
-        let spaces = " ".repeat(start - 1);
-        let markers = marker.to_string().repeat(end.saturating_sub(start).max(1));
-        let label = &message.label;
-        out.push(format!(
-            "{pad} {BLUE}|{RESET} {spaces}{colour}{markers} {label}{RESET}"
-        ));
     }
     for help in error.help() {
         out.push(format!("{pad} {BLUE}={RESET} {BOLD}help{RESET}: {help}"));

@@ -16,12 +16,16 @@
 //! );
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod autograd;
+pub mod display;
 pub mod dtype;
 pub mod error;
 pub mod nn;
 pub mod notebook;
 pub mod optim;
+pub mod plot;
 pub mod print;
 pub mod random;
 pub mod size;
@@ -37,6 +41,7 @@ pub use tensor::Tensor;
 /// Everything a notebook needs, in one `use`.
 pub mod prelude {
     pub use crate::autograd::{NoGradGuard, no_grad};
+    pub use crate::display::{ProgressBar, progress};
     pub use crate::dtype::DType;
     pub use crate::nn::functional as F;
     pub use crate::nn::{
@@ -48,7 +53,10 @@ pub mod prelude {
         DisplayHandle, EvcxrDisplay as _, MimeBundle, Render, check_interrupt, clear_output,
         display,
     };
+    pub use crate::nn::StateDict;
     pub use crate::optim::{Adam, Optimizer, SGD};
+    pub use crate::plot;
+    pub use crate::plot::{Figure, LivePlot};
     pub use crate::print::{PrintOptions, set_printoptions};
     pub use crate::random::{Generator, initial_seed, manual_seed};
     pub use crate::sequential;

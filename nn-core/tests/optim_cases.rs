@@ -4,6 +4,12 @@
 //! `o_sgd`/`o_adam` of `print-cases.json`), and short training runs
 //! (`training`: a `Sequential` MLP, `MSELoss`, `SGD`).
 //!
+//! Each tensor is compared bit for bit; when its bits differ, its largest
+//! difference relative to the reference's largest magnitude must stay below
+//! 1e-6 (optimizer steps) or 1e-5 (training runs, whose forward and backward
+//! products MKL sums in its own order, rng.md §8). Each test prints how many
+//! tensors were bit-exact and the worst case.
+//!
 //! If a reference file is absent (a checkout without `shared/`), each test
 //! prints why it is skipped and passes.
 
@@ -168,6 +174,18 @@ impl Tally {
     }
 
     fn check(&mut self, what: String, got: &Tensor, want: &Tensor, tolerance: f64) {
+        self.check_scaled(what, got, want, tolerance, 0.0);
+    }
+
+    /// [`check`](Self::check) with the relative scale at least `scale_floor`.
+    fn check_scaled(
+        &mut self,
+        what: String,
+        got: &Tensor,
+        want: &Tensor,
+        tolerance: f64,
+        scale_floor: f64,
+    ) {
         self.total += 1;
         if got.shape() != want.shape() {
             self.failures.push(format!(
@@ -178,19 +196,11 @@ impl Tally {
             return;
         }
         let (g, w) = (got.to_vec::<f32>(), want.to_vec::<f32>());
-        if std::env::var("OPT_DEBUG").is_ok() {
-            let d = g
-                .iter()
-                .zip(&w)
-                .filter(|(a, b)| a.to_bits() != b.to_bits())
-                .count();
-            println!("DEBUG {what}: {d}/{} differ", g.len());
-        }
         if g.iter().zip(&w).all(|(a, b)| a.to_bits() == b.to_bits()) {
             self.exact += 1;
             return;
         }
-        let scale = w.iter().fold(0f64, |m, v| m.max(f64::from(v.abs())));
+        let scale = w.iter().fold(scale_floor, |m, v| m.max(f64::from(v.abs())));
         let diff = g
             .iter()
             .zip(&w)
@@ -421,13 +431,26 @@ fn training_runs_match_torch() {
             );
             opt.as_dyn().zero_grad();
             loss.backward();
-            for n in &names {
+            // A bias gradient sums the batch's terms and may cancel to far
+            // below them (net.2.bias.grad is 5.6e-4 at step 3 of the first
+            // run, from terms near 0.05), so gradients are measured against
+            // the step's largest gradient rather than each one's own size.
+            let want_grads: Vec<Tensor> = names
+                .iter()
+                .map(|n| record(&case["grads_per_step"][k][n]))
+                .collect();
+            let step_scale = want_grads
+                .iter()
+                .flat_map(|g| g.to_vec::<f32>())
+                .fold(0f64, |m, v| m.max(f64::from(v.abs())));
+            for (n, want) in names.iter().zip(&want_grads) {
                 let g = param(n).grad().expect("a gradient after backward");
-                tally.check(
+                tally.check_scaled(
                     format!("{id} step {k} {n}.grad"),
                     &g,
-                    &record(&case["grads_per_step"][k][n]),
+                    want,
                     1e-5,
+                    step_scale,
                 );
             }
             opt.as_dyn().step();

@@ -10,7 +10,9 @@ use proc_macro::TokenStream;
 use quote::quote;
 use syn::{Data, DeriveInput, Fields, Index, parse_macro_input};
 
-/// Derives `nn_core::nn::ModuleInfo` and torch-style `Display`/`Debug`.
+/// Derives `nn_core::nn::ModuleInfo`, torch-style `Display`/`Debug`, and the
+/// notebook display (`Render`, and the `evcxr_display` method through which a
+/// cell's last expression shows the model's summary table).
 #[proc_macro_derive(Module, attributes(module))]
 pub fn derive_module(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
@@ -100,6 +102,18 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
         impl #impl_generics ::std::fmt::Debug for #name #ty_generics #where_clause {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(&::nn_core::nn::Module::repr(self))
+            }
+        }
+        impl #impl_generics ::nn_core::notebook::Render for #name #ty_generics #where_clause {
+            fn mime_bundle(&self) -> ::nn_core::notebook::MimeBundle {
+                ::nn_core::display::module_bundle(self)
+            }
+        }
+        impl #impl_generics #name #ty_generics #where_clause {
+            #[doc(hidden)]
+            #[allow(dead_code)]
+            pub fn evcxr_display(&self) {
+                ::nn_core::notebook::show_result(self);
             }
         }
     })

@@ -10,6 +10,7 @@ mod linear;
 pub mod loss;
 mod module;
 mod sequential;
+mod state_dict;
 
 pub use activation::{LeakyReLU, ReLU, Sigmoid, Softmax, Tanh};
 pub use dropout::Dropout;
@@ -20,3 +21,4 @@ pub use loss::{BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss, R
 pub use module::{Module, ModuleField, ModuleInfo, Registry, TrainingFlag};
 pub use nn_core_derive::Module;
 pub use sequential::Sequential;
+pub use state_dict::{IncompatibleKeys, StateDict};

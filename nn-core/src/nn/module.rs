@@ -266,6 +266,68 @@ pub trait Module: ModuleInfo {
         self.param("bias")
     }
 
+    /// The parameters by their dotted names, as `model.state_dict()`: see
+    /// [`StateDict`](super::StateDict) for its files (JSON, `.safetensors`).
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let net = sequential![Linear::new(2, 3), ReLU::new(), Linear::new(3, 1)];
+    /// assert_eq!(net.state_dict().keys(), vec!["0.weight", "0.bias", "2.weight", "2.bias"]);
+    /// ```
+    fn state_dict(&self) -> super::StateDict {
+        super::state_dict::state_dict_of(self.named_parameters())
+    }
+
+    /// Copies a state dict's values into the parameters of the same names,
+    /// as `model.load_state_dict(sd)` (strict: every key must match).
+    ///
+    /// # Panics
+    /// With torch's message when keys are missing or unexpected, or shapes
+    /// differ (the entries that fit are copied first, as in torch):
+    /// `Error(s) in loading state_dict for Sequential:\n\tMissing key(s) in state_dict: "0.bias". `
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let a = Linear::new(2, 2);
+    /// let b = Linear::new(2, 2);
+    /// b.load_state_dict(&a.state_dict());
+    /// assert_eq!(b.weight.to_vec::<f32>(), a.weight.to_vec::<f32>());
+    /// ```
+    #[track_caller]
+    fn load_state_dict(&self, state_dict: &super::StateDict) {
+        if let Err(e) = self.try_load_state_dict(state_dict, true) {
+            panic!("{e}");
+        }
+    }
+
+    /// Fallible form of [`load_state_dict`](Self::load_state_dict), with
+    /// torch's `strict` flag; returns the keys that did not match, as torch's
+    /// `_IncompatibleKeys` (empty when `strict`).
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let small = sequential![Linear::new(2, 2)];
+    /// let big = sequential![Linear::new(2, 3)];
+    /// let err = small.try_load_state_dict(&big.state_dict(), true).unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "Error(s) in loading state_dict for Sequential:\n\tsize mismatch for 0.weight: copying a param with shape torch.Size([3, 2]) from checkpoint, the shape in current model is torch.Size([2, 2]).\n\tsize mismatch for 0.bias: copying a param with shape torch.Size([3]) from checkpoint, the shape in current model is torch.Size([2])."
+    /// );
+    /// assert_eq!(small.try_load_state_dict(&small.state_dict(), true).unwrap().to_string(), "<All keys matched successfully>");
+    /// ```
+    fn try_load_state_dict(
+        &self,
+        state_dict: &super::StateDict,
+        strict: bool,
+    ) -> crate::Result<super::IncompatibleKeys> {
+        super::state_dict::load_into(
+            &self.class_name(),
+            self.named_parameters(),
+            state_dict,
+            strict,
+        )
+    }
+
     /// torch's `repr(module)`: the class name, `extra_repr` and the children,
     /// nested with two-space indents.
     ///

@@ -3,7 +3,7 @@
 use super::bundle::{MimeBundle, Render};
 use super::session;
 use super::transport::Message;
-use std::io::Write as _;
+use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Shows `value` now, as its own output below the cell, and returns a handle
@@ -74,25 +74,76 @@ impl DisplayHandle {
     }
 
     fn send(&self, bundle: MimeBundle, update: bool) {
-        if !session::in_kernel() {
-            let mut out = std::io::stdout().lock();
+        let mut out = std::io::stdout().lock();
+        self.write(&mut out, bundle, update, session::in_kernel());
+    }
+
+    /// Under the kernel, one message line; elsewhere the `text/plain` form.
+    fn write(&self, out: &mut dyn Write, bundle: MimeBundle, update: bool, in_kernel: bool) {
+        if !in_kernel {
             let _ = writeln!(out, "{}", bundle.text());
             let _ = out.flush();
             return;
         }
         let id = self.id.clone();
         let bundle = bundle.into_entries();
-        emit(&if update {
-            Message::Update { id, bundle }
-        } else {
-            Message::Display { id, bundle }
-        });
+        write_message(
+            out,
+            &if update {
+                Message::Update { id, bundle }
+            } else {
+                Message::Display { id, bundle }
+            },
+        );
     }
 }
 
 /// Writes one message line to stdout, where evcxr passes it to the kernel.
 pub(crate) fn emit(message: &Message) {
-    let mut out = std::io::stdout().lock();
+    write_message(&mut std::io::stdout().lock(), message);
+}
+
+fn write_message(out: &mut dyn Write, message: &Message) {
     let _ = writeln!(out, "{}", message.encode());
     let _ = out.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn written(update: bool, in_kernel: bool) -> (DisplayHandle, String) {
+        let handle = DisplayHandle::new();
+        let mut out = Vec::new();
+        let bundle = MimeBundle::new("loss 1.0").with_html("<b>loss</b> 1.0");
+        handle.write(&mut out, bundle, update, in_kernel);
+        (handle, String::from_utf8(out).unwrap())
+    }
+
+    #[test]
+    fn outside_the_kernel_display_prints_text() {
+        assert_eq!(written(false, false).1, "loss 1.0\n");
+        assert_eq!(written(true, false).1, "loss 1.0\n");
+    }
+
+    #[test]
+    fn under_the_kernel_display_sends_one_message_line() {
+        let (handle, line) = written(false, true);
+        let (before, message) = Message::find(line.trim_end()).unwrap();
+        assert_eq!(before, "");
+        let bundle = vec![
+            ("text/plain".to_owned(), "loss 1.0".to_owned()),
+            ("text/html".to_owned(), "<b>loss</b> 1.0".to_owned()),
+        ];
+        let id = handle.id().to_owned();
+        assert_eq!(message, Message::Display { id, bundle });
+        let (handle, line) = written(true, true);
+        let (_, message) = Message::find(line.trim_end()).unwrap();
+        assert!(matches!(message, Message::Update { id, .. } if id == handle.id()));
+    }
+
+    #[test]
+    fn display_ids_are_unique() {
+        assert_ne!(DisplayHandle::new(), DisplayHandle::new());
+    }
 }

@@ -12,8 +12,14 @@ use std::net::TcpStream;
 use std::sync::Once;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::ThreadId;
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// The thread that runs cells: the one that attached to the kernel. (Not
+/// "the thread named `main`": nn-core's `libstd.so` did not start that
+/// thread, so to it the thread has no name.)
+static CELL_THREAD: OnceLock<ThreadId> = OnceLock::new();
 
 /// The kernel's `ENV_IPC` value, if this process runs under the kernel.
 fn kernel_ipc() -> Option<&'static str> {
@@ -64,6 +70,7 @@ pub fn attach_to_kernel() {
     static ATTACH: Once = Once::new();
     let Some(ipc) = kernel_ipc() else { return };
     ATTACH.call_once(|| {
+        CELL_THREAD.get_or_init(|| std::thread::current().id());
         install_panic_hook();
         let ipc = ipc.to_owned();
         let _ = std::thread::Builder::new()
@@ -72,10 +79,10 @@ pub fn attach_to_kernel() {
     });
 }
 
-/// Reports a panic on the main thread (the one that runs cells) to the kernel
-/// as a message line, instead of the default text and backtrace on stderr;
-/// the kernel turns it into the cell's `error`. Panics on other threads are
-/// printed to stderr as usual, without a backtrace.
+/// Reports a panic on the thread that runs cells to the kernel as a message
+/// line, instead of the default text and backtrace on stderr; the kernel
+/// turns it into the cell's `error`. Panics on other threads are printed to
+/// stderr as usual, without a backtrace.
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
         let message = info.payload_as_str().unwrap_or("Box<dyn Any>").to_owned();
@@ -84,13 +91,12 @@ fn install_panic_hook() {
             .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
             .unwrap_or_default();
         let thread = std::thread::current();
-        match thread.name() {
-            Some("main") => emit(&Message::Panic { message, location }),
-            name => {
-                let mut err = std::io::stderr().lock();
-                let name = name.unwrap_or("<unnamed>");
-                let _ = writeln!(err, "thread '{name}' panicked at {location}:\n{message}");
-            }
+        if CELL_THREAD.get() == Some(&thread.id()) {
+            emit(&Message::Panic { message, location });
+        } else {
+            let mut err = std::io::stderr().lock();
+            let name = thread.name().unwrap_or("<unnamed>");
+            let _ = writeln!(err, "thread '{name}' panicked at {location}:\n{message}");
         }
     }));
 }

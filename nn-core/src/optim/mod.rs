@@ -51,20 +51,57 @@ use std::fmt;
 /// ```
 pub trait Optimizer: fmt::Display {
     /// Updates every parameter that has a gradient, as `optimizer.step()`.
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let w = tensor![1.0].requires_grad_(true);
+    /// let mut opt: Box<dyn Optimizer> = Box::new(SGD::new(vec![w.clone()], 0.5));
+    /// w.set_grad(Some(tensor![1.0]));
+    /// opt.step();
+    /// assert_eq!(w.item(), 0.5);
+    /// ```
     fn step(&mut self);
 
     /// Clears every parameter's gradient, as `optimizer.zero_grad()` (torch
     /// ≥ 2 sets them to `None`).
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let w = tensor![1.0].requires_grad_(true);
+    /// let opt: Box<dyn Optimizer> = Box::new(Adam::new(vec![w.clone()], 0.01));
+    /// w.set_grad(Some(tensor![1.0]));
+    /// opt.zero_grad();
+    /// assert!(w.grad().is_none());
+    /// ```
     fn zero_grad(&self);
 
     /// The parameters, in the order given.
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let opt: Box<dyn Optimizer> = Box::new(SGD::new(Linear::new(2, 3).parameters(), 0.1));
+    /// assert_eq!(opt.params()[0].shape(), [3, 2]);
+    /// ```
     fn params(&self) -> &[Tensor];
 
     /// The learning rate, as `optimizer.param_groups[0]["lr"]`.
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let opt: Box<dyn Optimizer> = Box::new(Adam::new(Linear::new(2, 3).parameters(), 0.01));
+    /// assert_eq!(opt.lr(), 0.01);
+    /// ```
     fn lr(&self) -> f64;
 
     /// Changes the learning rate, as assigning `param_groups[0]["lr"]`
     /// (what learning-rate schedulers do).
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let mut opt: Box<dyn Optimizer> = Box::new(SGD::new(Linear::new(2, 3).parameters(), 0.1));
+    /// opt.set_lr(opt.lr() / 2.0);
+    /// assert_eq!(opt.lr(), 0.05);
+    /// ```
     fn set_lr(&mut self, lr: f64);
 }
 

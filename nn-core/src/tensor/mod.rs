@@ -3,6 +3,7 @@
 
 mod binary;
 mod broadcast;
+mod cascade_sum;
 mod compare;
 mod convert;
 mod creation;

@@ -1,11 +1,12 @@
 //! Reductions: `sum`, `mean`, `max`, `min`, `argmax`, whole or per dimension.
 
+use super::cascade_sum::cascade_sum;
 use super::storage::{Array, Element, Storage};
 use super::{Tensor, wrap_dim};
 use crate::autograd::record;
 use crate::dtype::DType;
 use crate::error::{Result, TensorError, or_panic};
-use ndarray::{ArrayViewD, Axis, IxDyn};
+use ndarray::{Axis, IxDyn};
 
 /// Sorted, deduplicated, wrapped dims (an empty list means all dims).
 fn reduce_dims(dims: &[i64], ndim: usize) -> Result<Vec<usize>> {
@@ -39,51 +40,34 @@ fn reduced_shape(shape: &[usize], dims: &[usize], keepdim: bool) -> Vec<usize> {
         .collect()
 }
 
-/// Sums over `dims` in f64 (exact products of float32 inputs, then one
-/// rounding), giving the result in `out` dtype.
+/// Sums over `dims`, giving the result in `out` dtype. Floats are summed in
+/// their own precision in torch's order ([`cascade_sum`]), so the result
+/// has torch's bits; integers wrap around, as in torch.
 fn sum_storage(s: &Storage, dims: &[usize], keepdim: bool, out: DType) -> Storage {
     let shape = reduced_shape(s.shape(), dims, keepdim);
-    if out == DType::Int64 {
-        let a = match s.to_dtype(DType::Int64) {
-            Storage::I64(a) => a,
-            _ => unreachable!(),
-        };
-        let mut acc = a.to_owned();
-        for &d in dims.iter().rev() {
-            acc = acc.fold_axis(Axis(d), 0i64, |x, y| x.wrapping_add(*y));
+    match s.to_dtype(out) {
+        Storage::F32(a) => Storage::F32(
+            Array::from_shape_vec(IxDyn(&shape), cascade_sum(&a, dims)).expect("same count"),
+        ),
+        Storage::F64(a) => Storage::F64(
+            Array::from_shape_vec(IxDyn(&shape), cascade_sum(&a, dims)).expect("same count"),
+        ),
+        other => {
+            let a = match other.to_dtype(DType::Int64) {
+                Storage::I64(a) => a,
+                _ => unreachable!(),
+            };
+            let mut acc = a.to_owned();
+            for &d in dims.iter().rev() {
+                acc = acc.fold_axis(Axis(d), 0i64, |x, y| x.wrapping_add(*y));
+            }
+            Storage::I64(
+                acc.into_shape_with_order(IxDyn(&shape))
+                    .expect("same count")
+                    .into_shared(),
+            )
+            .to_dtype(out)
         }
-        return Storage::I64(
-            acc.into_shape_with_order(IxDyn(&shape))
-                .expect("same count")
-                .into_shared(),
-        );
-    }
-    let a = match s.to_dtype(DType::Float64) {
-        Storage::F64(a) => a,
-        _ => unreachable!(),
-    };
-    let summed = if dims.len() == a.ndim() {
-        ndarray::ArrayD::from_elem(IxDyn(&[]), pairwise_sum(&a.view()))
-    } else {
-        let mut acc = a.to_owned();
-        for &d in dims.iter().rev() {
-            acc = acc.map_axis(Axis(d), |lane| lane.iter().sum::<f64>());
-        }
-        acc
-    };
-    let summed = Storage::F64(
-        summed
-            .into_shape_with_order(IxDyn(&shape))
-            .expect("same count")
-            .into_shared(),
-    );
-    summed.to_dtype(out)
-}
-
-fn pairwise_sum(a: &ArrayViewD<'_, f64>) -> f64 {
-    match a.as_slice() {
-        Some(s) => s.iter().sum(),
-        None => a.iter().sum(),
     }
 }
 
@@ -284,10 +268,18 @@ impl Tensor {
         let chosen = out.clone();
         Ok(record(out.storage(), name, &[self], move || {
             Box::new(move |g: &Tensor| {
-                // Every element equal to the result shares the gradient.
-                let mask = x.eq_tensor(&chosen).to_dtype(g.dtype());
+                // Every element equal to the result shares the gradient. torch
+                // (evenly_distribute_backward) fills `grad / count` into zeros
+                // where the mask is set, so the other elements get +0 even
+                // for a negative gradient (`mask * grad` would give -0).
+                let mask = x.eq_tensor(&chosen);
                 let count = mask.sum();
-                vec![Some(&(&mask * g) / &count)]
+                let share = g / &count;
+                vec![Some(Tensor::where_cond(
+                    &mask,
+                    &share,
+                    &Tensor::zeros_like(&x.to_dtype(g.dtype())),
+                ))]
             })
         }))
     }

@@ -12,7 +12,8 @@ impl Tensor {
     ///
     /// ```
     /// use nn_core::prelude::*;
-    /// let p = tensor![[1.0, 1.0], [0.0, 100.0]].softmax(1);
+    /// // Stable for large inputs: the max is subtracted before exp.
+    /// let p = tensor![[1.0, 1.0], [0.0, 1000.0]].softmax(1);
     /// assert_eq!(p.to_vec::<f32>(), vec![0.5, 0.5, 0.0, 1.0]);
     /// ```
     #[track_caller]
@@ -73,8 +74,11 @@ impl Tensor {
         let out = no_grad(|| {
             let x = self.to_float();
             let m = x.max_dim(d, true).0;
-            let log_sum = (&x - &m).exp().sum_dim(d, true).log();
-            &x - &(&m + &log_sum)
+            let shifted = &x - &m;
+            let log_sum = shifted.exp().sum_dim(d, true).log();
+            // torch: (x - max) - log(sum), in that order; adding max and
+            // log(sum) first loses digits when x is large (pytorch#11752).
+            &shifted - &log_sum
         });
         let saved = out.clone();
         Ok(record(

@@ -19,6 +19,25 @@ macro_rules! float_map {
     };
 }
 
+/// Applies an f64 function to float values: float32 values go through f64
+/// and are rounded once, which gives the correctly rounded float32 result.
+///
+/// Why: torch computes `exp`, `log` and `tanh` of float32 tensors with MKL's
+/// or SLEEF's vector functions, whose results are correctly rounded in all
+/// but rare near-tie cases, while the float32 functions of the system libm
+/// differ by version (glibc 2.36's `logf` and `tanhf` are one ulp off torch
+/// on some of the reference inputs). Rounding the f64 result is closest to
+/// torch and the same on every platform.
+macro_rules! rounded_map {
+    ($s:expr, $f:expr) => {
+        match $s {
+            Storage::F32(a) => Storage::F32(a.mapv(|x: f32| $f(x as f64) as f32).into_shared()),
+            Storage::F64(a) => Storage::F64(a.mapv($f).into_shared()),
+            _ => unreachable!("converted to a float dtype first"),
+        }
+    };
+}
+
 /// Applies the same expression to every numeric dtype (bool excluded).
 macro_rules! numeric_map {
     ($s:expr, |$x:ident| $body:expr) => {
@@ -103,7 +122,7 @@ impl Tensor {
     /// assert_eq!(tensor![0.0].exp().item(), 1.0);
     /// ```
     pub fn exp(&self) -> Tensor {
-        let data = float_map!(self.float_storage(), |x| x.exp());
+        let data = rounded_map!(self.float_storage(), f64::exp);
         let out = Tensor::from_storage(data.clone());
         record(data, "ExpBackward0", &[self], move || {
             Box::new(move |g: &Tensor| vec![Some(g * &out)])
@@ -117,7 +136,7 @@ impl Tensor {
     /// assert_eq!(tensor![1.0].log().item(), 0.0);
     /// ```
     pub fn log(&self) -> Tensor {
-        let data = float_map!(self.float_storage(), |x| x.ln());
+        let data = rounded_map!(self.float_storage(), f64::ln);
         let x = self.clone();
         record(data, "LogBackward0", &[self], move || {
             Box::new(move |g: &Tensor| vec![Some(g / &x)])
@@ -259,7 +278,15 @@ impl Tensor {
     /// assert_eq!(tensor![0.0].sigmoid().item(), 0.5);
     /// ```
     pub fn sigmoid(&self) -> Tensor {
-        let data = float_map!(self.float_storage(), |x| 1.0 / (1.0 + (-x).exp()));
+        let data = match self.float_storage() {
+            // exp correctly rounded, as in [`exp`](Self::exp); then torch's float32 steps.
+            Storage::F32(a) => Storage::F32(
+                a.mapv(|x| 1.0 / (1.0 + (-(x as f64)).exp() as f32))
+                    .into_shared(),
+            ),
+            Storage::F64(a) => Storage::F64(a.mapv(|x| 1.0 / (1.0 + (-x).exp())).into_shared()),
+            _ => unreachable!("converted to a float dtype first"),
+        };
         let out = Tensor::from_storage(data.clone());
         record(data, "SigmoidBackward0", &[self], move || {
             // torch's sigmoid_backward: grad * (1 - out) * out, in that order.
@@ -274,7 +301,7 @@ impl Tensor {
     /// assert_eq!(tensor![0.0].tanh().item(), 0.0);
     /// ```
     pub fn tanh(&self) -> Tensor {
-        let data = float_map!(self.float_storage(), |x| x.tanh());
+        let data = rounded_map!(self.float_storage(), f64::tanh);
         let out = Tensor::from_storage(data.clone());
         record(data, "TanhBackward0", &[self], move || {
             // torch's tanh_backward: grad * (1 - out * out).

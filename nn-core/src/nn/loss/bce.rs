@@ -110,11 +110,7 @@ impl BCELoss {
     }
 }
 
-impl std::fmt::Display for BCELoss {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("BCELoss()")
-    }
-}
+super::composite::loss_module!(BCELoss);
 
 /// `F.binary_cross_entropy(input, target, reduction=...)`
 /// (`BinaryCrossEntropyBackward0`). For a weight, use [`BCELoss`]'s builder.

@@ -124,11 +124,7 @@ impl BCEWithLogitsLoss {
     }
 }
 
-impl std::fmt::Display for BCEWithLogitsLoss {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("BCEWithLogitsLoss()")
-    }
-}
+super::composite::loss_module!(BCEWithLogitsLoss);
 
 /// `F.binary_cross_entropy_with_logits(input, target, reduction=...)`
 /// (`BinaryCrossEntropyWithLogitsBackward0`). For `weight` or `pos_weight`,

@@ -1,6 +1,7 @@
-//! The small ops torch's composite losses (`cross_entropy` with probability
-//! targets or label smoothing) are built from, recorded under the grad_fn
-//! names torch's C++ gives them.
+//! What the loss files share: the small ops torch's composite losses
+//! (`cross_entropy` with probability targets or label smoothing) are built
+//! from, recorded under the grad_fn names torch's C++ gives them; a dtype
+//! dispatch for kernels written once over `f32`/`f64`; and argument checks.
 //!
 //! ATen's C++ calls `tensor * 0.9` and `tensor / 4` through the `.Scalar`
 //! overloads, so they show as `MulBackward1` / `DivBackward1` — unlike the
@@ -90,4 +91,63 @@ pub(super) fn broadcast_weight(weight: &Tensor, target: &Tensor) -> Result<Tenso
         )));
     }
     Ok(weight.detach())
+}
+
+/// Makes a loss an `nn.Module` as in torch: it prints as `Name()` (torch's
+/// losses have no `extra_repr`), holds no parameters, and can be a field of a
+/// `#[derive(Module)]` model. Its one-input [`Module::forward`] fails as
+/// torch's `loss_fn(x)` does; the loss's own two-argument `forward(&input,
+/// &target)` is the one method calls resolve to.
+///
+/// [`Module::forward`]: crate::nn::Module::forward
+macro_rules! loss_module {
+    ($t:ident) => {
+        impl $crate::nn::ModuleInfo for $t {
+            fn class_name(&self) -> String {
+                stringify!($t).into()
+            }
+            fn as_any(&self) -> &dyn ::std::any::Any {
+                self
+            }
+        }
+
+        impl $crate::nn::Module for $t {
+            #[track_caller]
+            fn forward(&self, _input: &$crate::tensor::Tensor) -> $crate::tensor::Tensor {
+                panic!(concat!(
+                    stringify!($t),
+                    ".forward() missing 1 required positional argument: 'target'"
+                ))
+            }
+        }
+
+        impl ::std::fmt::Display for $t {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(&$crate::nn::Module::repr(self))
+            }
+        }
+    };
+}
+pub(super) use loss_module;
+
+#[cfg(test)]
+mod tests {
+    use crate::nn::{CrossEntropyLoss, MSELoss, Module};
+    use crate::tensor::Tensor;
+
+    #[test]
+    #[should_panic(
+        expected = "CrossEntropyLoss.forward() missing 1 required positional argument: 'target'"
+    )]
+    fn a_loss_called_with_one_argument_fails_as_in_torch() {
+        let m: &dyn Module = &CrossEntropyLoss::new();
+        m.forward(&Tensor::zeros([1, 2]));
+    }
+
+    #[test]
+    fn losses_are_modules_without_parameters() {
+        let m: Box<dyn Module> = Box::new(MSELoss::new());
+        assert_eq!(m.to_string(), "MSELoss()");
+        assert!(m.parameters().is_empty());
+    }
 }

@@ -2,6 +2,34 @@
 //! functions ([`functional`]). A loss takes a prediction and a target:
 //! `loss_fn.forward(&prediction, &target)`. Options torch takes as keyword
 //! arguments are builder methods: `CrossEntropyLoss::new().label_smoothing(0.1)`.
+//!
+//! Losses are modules, as in torch: a model may keep one as a field, and it
+//! prints in the model's tree.
+//!
+//! ```
+//! use nn_core::prelude::*;
+//!
+//! #[derive(Module)]
+//! struct Classifier {
+//!     fc: Linear,
+//!     loss_fn: CrossEntropyLoss,
+//! }
+//!
+//! impl Module for Classifier {
+//!     fn forward(&self, x: &Tensor) -> Tensor {
+//!         self.fc.forward(x)
+//!     }
+//! }
+//!
+//! let model = Classifier { fc: Linear::new(4, 3), loss_fn: CrossEntropyLoss::new() };
+//! assert_eq!(
+//!     model.to_string(),
+//!     "Classifier(\n  (fc): Linear(in_features=4, out_features=3, bias=True)\n  (loss_fn): CrossEntropyLoss()\n)"
+//! );
+//! assert_eq!(model.num_parameters(), 15);
+//! let loss = model.loss_fn.forward(&model.forward(&Tensor::zeros([2, 4])), &tensor![0, 2]);
+//! assert_eq!(loss.grad_fn().unwrap().name(), "NllLossBackward0");
+//! ```
 
 mod bce;
 mod bce_with_logits;

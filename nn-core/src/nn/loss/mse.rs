@@ -56,11 +56,7 @@ impl MSELoss {
     }
 }
 
-impl std::fmt::Display for MSELoss {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("MSELoss()")
-    }
-}
+super::composite::loss_module!(MSELoss);
 
 /// `F.mse_loss(input, target, reduction)` (`MseLossBackward0`).
 ///

@@ -132,11 +132,7 @@ impl NLLLoss {
     }
 }
 
-impl std::fmt::Display for NLLLoss {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("NLLLoss()")
-    }
-}
+super::composite::loss_module!(NLLLoss);
 
 /// `F.nll_loss(input, target, reduction=...)` (`NllLossBackward0`, or
 /// `NllLoss2DBackward0` for inputs with more than 2 dimensions). For a class
@@ -227,7 +223,7 @@ pub(super) fn nll_loss_nd(
             if tshape != out_size {
                 return Err(TensorError::runtime(if ndim == 4 {
                     format!(
-                        "size mismatch (got input: {}, target: {}",
+                        "size mismatch (got input: {} , target: {}",
                         sizes(input),
                         sizes(target)
                     )
@@ -257,11 +253,11 @@ pub(super) fn nll_loss_nd(
     let targets = target.to_vec::<i64>();
     let weight = weight.map(|w| w.detach());
     let out_shape: Vec<usize> = if per_element { tshape } else { Vec::new() };
-    let mut total_weight = 0.0;
+    let total_weight: f64;
     let out = float_dispatch!(input, &out_shape, |T| {
         let w = weight.as_ref().map(|w| w.to_vec::<T>());
         let (out, total) = kernel.forward(&input.to_vec::<T>(), &targets, w.as_deref())?;
-        total_weight = total as f64;
+        total_weight = num_traits::ToPrimitive::to_f64(&total).unwrap_or(f64::NAN);
         out
     });
     let name = if ndim <= 2 {
@@ -273,7 +269,12 @@ pub(super) fn nll_loss_nd(
         Box::new(move |g: &Tensor| {
             let grad = float_dispatch!(g, &shape, |T| {
                 let w = weight.as_ref().map(|w| w.to_vec::<T>());
-                kernel.backward(&g.to_vec::<T>(), &targets, w.as_deref(), total_weight as T)
+                kernel.backward(
+                    &g.to_vec::<T>(),
+                    &targets,
+                    w.as_deref(),
+                    num_traits::cast(total_weight).unwrap_or(T::nan()),
+                )
             });
             vec![Some(grad)]
         })
@@ -406,5 +407,47 @@ impl NllKernel {
             };
         }
         grad
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reduced_loss_follows_torchs_cascade() {
+        // 17 targets: torch parks the first in the top level, sums the next
+        // 16 in the bottom level (folded up after the 16th), and adds the
+        // levels bottom-up at the end.
+        let x: Vec<f32> = (0..17)
+            .map(|i| if i == 0 { 1e8 } else { -0.75 - i as f32 * 1e-3 })
+            .collect();
+        let targets = vec![0i64; 17];
+        let k = NllKernel {
+            n: 17,
+            c: 1,
+            s: 1,
+            per_element: false,
+            mean: false,
+            ignore_index: -100,
+        };
+        let (out, total) = k.forward(&x, &targets, None).unwrap();
+        let low = x[1..].iter().fold(0f32, |acc, &v| acc - v);
+        assert_eq!(out, vec![low + -x[0]]);
+        assert_eq!(total, 17.0);
+    }
+
+    #[test]
+    fn out_of_range_targets_are_index_errors() {
+        let err = nll_loss_nd(
+            &Tensor::zeros([2, 3]),
+            &Tensor::from_vec(vec![0i64, -1], [2]),
+            None,
+            Reduction::Mean,
+            -100,
+        )
+        .unwrap_err();
+        assert_eq!(err.kind, crate::error::ErrorKind::Index);
+        assert_eq!(err.to_string(), "Target -1 is out of bounds.");
     }
 }
