@@ -43,6 +43,7 @@ pub mod prelude {
     pub use crate::autograd::{NoGradGuard, no_grad};
     pub use crate::display::{ProgressBar, progress};
     pub use crate::dtype::DType;
+    pub use crate::nn::StateDict;
     pub use crate::nn::functional as F;
     pub use crate::nn::{
         BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout, Flatten, Identity, LeakyReLU,
@@ -53,7 +54,6 @@ pub mod prelude {
         DisplayHandle, EvcxrDisplay as _, MimeBundle, Render, check_interrupt, clear_output,
         display,
     };
-    pub use crate::nn::StateDict;
     pub use crate::optim::{Adam, Optimizer, SGD};
     pub use crate::plot;
     pub use crate::plot::{Figure, LivePlot};

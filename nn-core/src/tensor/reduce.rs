@@ -278,7 +278,7 @@ impl Tensor {
                 vec![Some(Tensor::where_cond(
                     &mask,
                     &share,
-                    &Tensor::zeros_like(&x.to_dtype(g.dtype())),
+                    &Tensor::zeros_like(g),
                 ))]
             })
         }))
