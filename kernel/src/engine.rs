@@ -336,7 +336,22 @@ fn engine_thread(
         }
     };
     debug(&format!("engine ready after {:.2?}", started.elapsed()));
-    for job in jobs {
+    // Cells first; the warm-up when nothing waits.
+    let mut warmed = !session.nn_core_loaded;
+    loop {
+        let job = match jobs.try_recv() {
+            Ok(job) => job,
+            Err(std::sync::mpsc::TryRecvError::Empty) if !warmed => {
+                session.warm_up();
+                warmed = true;
+                continue;
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => match jobs.recv() {
+                Ok(job) => job,
+                Err(_) => return,
+            },
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => return,
+        };
         session.run(job);
     }
 }
@@ -530,15 +545,38 @@ impl Session {
         }
     }
 
+    /// rust-analyzer's first type inference involving nn-core costs seconds;
+    /// pay it while the kernel is idle rather than in the user's first `let`.
+    fn warm_up(&mut self) {
+        let started = Instant::now();
+        let _ = self.context.execute(WARM_UP_CELL);
+        debug(&format!("warm-up cell ran in {:.2?}", started.elapsed()));
+    }
+
     /// After evcxr restarted the process running the cells: connect nn-core
     /// in the new process to the kernel again.
     fn reattach(&mut self) {
-        if self.nn_core_loaded
-            && let Err(error) = self
-                .context
-                .execute("nn_core::notebook::attach_to_kernel();")
+        if !self.nn_core_loaded {
+            return;
+        }
+        if let Err(error) = self
+            .context
+            .execute("nn_core::notebook::attach_to_kernel();")
         {
             eprintln!("nn-kernel: reconnecting nn-core failed: {error}");
+            return;
+        }
+        let cwd = self.shared.cwd.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some(dir) = cwd {
+            // The new process connects to the kernel in the background; give
+            // it a moment before sending it the folder.
+            for _ in 0..100 {
+                if self.shared.ipc.lock().map(|ipc| ipc.is_some()).unwrap_or(false) {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            self.shared.send_chdir(&dir);
         }
     }
 
@@ -593,6 +631,12 @@ fn debug(message: &str) {
         eprintln!("nn-kernel: {message}");
     }
 }
+
+/// Run after the start-up cell: a `let` whose type rust-analyzer must infer
+/// through nn-core, then a call that does not exist, so that the cell is
+/// analysed but never compiled into the session.
+const WARM_UP_CELL: &str = "let nn_kernel_warm_up = tensor![[1.0, -1.0]];\n\
+                            nn_kernel_warm_up.nn_kernel_warm_up_does_not_exist();";
 
 /// The cell every session runs first.
 fn startup_cell(config: &Config) -> String {
@@ -794,6 +838,12 @@ pub fn warm(config: &Config) -> Result<()> {
                 // A typical first cell, so that its compile is warm too.
                 if let Err(error) = context.execute("let warm_up = 1 + 1;\nwarm_up") {
                     eprintln!("nn-kernel: warm-up cell failed: {error}");
+                }
+                // evcxr runs `cargo check` when it cannot infer a variable's
+                // type; without check builds of the dependencies in the
+                // template, that first check takes many seconds.
+                if let Err(error) = context.check("let warm_up_check = 1;") {
+                    eprintln!("nn-kernel: warm-up check failed: {error}");
                 }
                 last_error = None;
                 break;

@@ -30,6 +30,7 @@ pub mod print;
 pub mod random;
 pub mod size;
 pub mod tensor;
+pub mod threads;
 
 pub use dtype::DType;
 pub use error::{Result, TensorError};
@@ -37,6 +38,7 @@ pub use print::{PrintOptions, set_printoptions};
 pub use random::{Generator, initial_seed, manual_seed};
 pub use size::Size;
 pub use tensor::Tensor;
+pub use threads::{get_num_threads, set_num_threads};
 
 /// Everything a notebook needs, in one `use`.
 pub mod prelude {

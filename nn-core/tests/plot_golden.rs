@@ -82,11 +82,12 @@ fn line_diff(want: &str, got: &str) -> String {
 }
 
 /// The regression lesson's data: y = 2x + 1 with noise, and a line fitted by
-/// least squares (deterministic: seeded torch-compatible generator).
+/// least squares (deterministic: a seeded torch-compatible generator).
 fn regression() -> (Tensor, Tensor, Tensor) {
-    manual_seed(42);
+    // A generator of its own: tests run in parallel and share the global one.
+    let mut generator = Generator::new(42);
     let x = Tensor::linspace(-2.0, 2.0, 40).reshape([40, 1]);
-    let y = &x * 2.0 + 1.0 + Tensor::randn([40, 1]) * 0.5;
+    let y = &x * 2.0 + 1.0 + Tensor::randn_with([40, 1], &mut generator) * 0.5;
     let model = Linear::from_weights(tensor![[1.9]], Some(tensor![1.05]));
     let prediction = no_grad(|| model.forward(&x));
     (x, y, prediction)

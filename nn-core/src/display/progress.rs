@@ -84,6 +84,8 @@ struct State {
     started: Option<Instant>,
     /// How the loop ended, once it has.
     end: Option<End>,
+    /// When it ended: the time and rate shown stop there.
+    ended: Option<Instant>,
     output: Option<LiveOutput>,
     /// A loss plot redrawn as the loop runs ([`ProgressBar::live_plot`]).
     plot: Option<LivePlot>,
@@ -280,6 +282,7 @@ impl ProgressBar {
         state.values.clear();
         state.started = Some(Instant::now());
         state.end = None;
+        state.ended = None;
         state.output = Some(LiveOutput::new(KERNEL_INTERVAL));
         if let Some(plot) = &mut state.plot {
             plot.clear();
@@ -303,12 +306,23 @@ impl ProgressBar {
         let mut state = self.lock();
         if state.end.is_none() {
             state.end = Some(end);
+            state.ended = Some(Instant::now());
             state.refresh(true);
         }
     }
 }
 
-/// What the HTML form of the line shows.
+/// The line now: tqdm's text as `text/plain`, and a coloured bar as
+/// `text/html`.
+///
+/// ```
+/// use nn_core::prelude::*;
+/// let bar = ProgressBar::new();
+/// for _ in bar.iter(0..4) {}
+/// let bundle = bar.mime_bundle();
+/// assert_eq!(bundle.text(), bar.line());
+/// assert!(bundle.get("text/html").unwrap().contains("4/4"));
+/// ```
 impl Render for ProgressBar {
     fn mime_bundle(&self) -> MimeBundle {
         self.lock().snapshot(Instant::now()).bundle()
@@ -319,9 +333,10 @@ crate::evcxr_display!(ProgressBar);
 
 impl State {
     fn snapshot(&self, now: Instant) -> Line {
+        let until = self.ended.unwrap_or(now);
         let elapsed = self
             .started
-            .map(|s| now.duration_since(s))
+            .map(|s| until.duration_since(s))
             .unwrap_or_default();
         Line {
             label: self.label.clone(),

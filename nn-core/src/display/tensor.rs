@@ -13,6 +13,7 @@
 use super::html::{self, BORDER, MONO, MONO_SIZE, MUTED, SANS, SHADE, TEXT, escape};
 use crate::dtype::DType;
 use crate::notebook::{MimeBundle, Render};
+use crate::print::{PrintOptions, get_printoptions};
 use crate::size::Size;
 use crate::tensor::Tensor;
 use std::fmt::Write as _;
@@ -63,21 +64,27 @@ impl Render for DType {
 
 crate::evcxr_display!(Tensor, Size, DType);
 
-/// The whole `text/html` of a tensor whose repr is `text`.
+/// The whole `text/html` of a tensor whose repr is `text`, under the
+/// session's print options.
 fn tensor_html(t: &Tensor, text: &str) -> String {
+    tensor_html_with(t, text, &get_printoptions())
+}
+
+/// [`tensor_html`] for `text` printed under `options`.
+fn tensor_html_with(t: &Tensor, text: &str, options: &PrintOptions) -> String {
     let shape = t.shape().to_vec();
     let mut out = String::with_capacity(256 + text.len() * 3);
     let _ = write!(
         out,
         "<div style=\"font-family: {SANS}; color: {TEXT}; line-height: 1.4; max-width: 100%;\">"
     );
-    header(&mut out, t, &shape);
+    header(&mut out, t, &shape, options.threshold);
     let body = parse_body(text);
     let numel: usize = shape.iter().product();
     let table = match (shape.len(), &body) {
         (_, _) if numel == 0 => None,
         (0, Some(value @ Node::Value(_))) => Some(Grid::scalar(value)),
-        (1, Some(Node::List(items))) => Grid::vector(items, shape[0]),
+        (1, Some(Node::List(items))) => Grid::vector(items, shape[0], options.linewidth),
         (2, Some(Node::List(rows))) => Grid::matrix(rows, shape[0], shape[1]),
         _ => None,
     };
@@ -98,7 +105,7 @@ fn tensor_html(t: &Tensor, text: &str) -> String {
 }
 
 /// `tensor [2, 3] float32 requires_grad`, and `Parameter` or `grad_fn=<…>`.
-fn header(out: &mut String, t: &Tensor, shape: &[usize]) {
+fn header(out: &mut String, t: &Tensor, shape: &[usize], threshold: usize) {
     let _ = write!(out, "<div style=\"font-size: 0.92em; color: {MUTED};\">");
     let kind = if t.is_parameter() {
         "Parameter"
@@ -122,7 +129,7 @@ fn header(out: &mut String, t: &Tensor, shape: &[usize]) {
         html::badge(out, "requires_grad", true);
     }
     let numel = t.numel();
-    if numel > crate::print::get_printoptions().threshold {
+    if numel > threshold {
         let _ = write!(
             out,
             "<span style=\"margin-left: 6px;\">{} elements, summarized</span>",
@@ -242,7 +249,7 @@ fn index_labels(cells: &[bool], len: usize) -> Vec<String> {
 /// Cells per table row for a 1-D tensor: as many as torch puts on one line
 /// (`(linewidth - len("tensor(")) / (width + 2)`), so a long vector wraps as
 /// its text does.
-fn per_row(cells: &[Cell<'_>]) -> usize {
+fn per_row(cells: &[Cell<'_>], linewidth: usize) -> usize {
     let width = cells
         .iter()
         .map(|c| match c {
@@ -251,7 +258,6 @@ fn per_row(cells: &[Cell<'_>]) -> usize {
         })
         .max()
         .unwrap_or(1);
-    let linewidth = crate::print::get_printoptions().linewidth;
     (linewidth.saturating_sub("tensor(".len()) / (width + 2)).max(1)
 }
 
@@ -267,14 +273,14 @@ impl<'a> Grid<'a> {
         }
     }
 
-    fn vector(items: &[Node<'a>], len: usize) -> Option<Grid<'a>> {
+    fn vector(items: &[Node<'a>], len: usize, linewidth: usize) -> Option<Grid<'a>> {
         let cells = row_cells(items)?;
         if !cells.iter().any(|c| matches!(c, Cell::Value(_))) {
             return None;
         }
         let is_value: Vec<bool> = cells.iter().map(|c| matches!(c, Cell::Value(_))).collect();
         let labels = index_labels(&is_value, len);
-        let width = per_row(&cells);
+        let width = per_row(&cells, linewidth);
         if cells.len() <= width {
             return Some(Grid {
                 columns: Some(labels),
@@ -401,7 +407,6 @@ fn row_cells<'a>(items: &[Node<'a>]) -> Option<Vec<Cell<'a>>> {
 mod tests {
     use super::*;
     use crate::display::tests::{assert_well_formed, cell_texts};
-    use crate::print::{PrintOptions, with_printoptions};
     use crate::tensor;
 
     #[test]
@@ -485,10 +490,11 @@ mod tests {
             edgeitems: 2,
             ..PrintOptions::default()
         };
-        let html = with_printoptions(options, || {
-            x.mime_bundle().get("text/html").unwrap().to_owned()
-        });
+        // torch's text under these options (the global options are left
+        // alone: tests run in parallel).
+        let html = tensor_html_with(&x, "tensor([0, 1,  ..., 8, 9])", &options);
         assert_well_formed(&html);
+        assert!(html.contains("10 elements, summarized"));
         assert_eq!(cell_texts(&html, "th"), ["0", "1", "…", "8", "9"]);
         assert_eq!(cell_texts(&html, "td"), ["0", "1", "…", "8", "9"]);
         // edgeitems = 0 prints no value: the text is shown instead.
@@ -497,9 +503,7 @@ mod tests {
             edgeitems: 0,
             ..PrintOptions::default()
         };
-        let html = with_printoptions(options, || {
-            x.mime_bundle().get("text/html").unwrap().to_owned()
-        });
+        let html = tensor_html_with(&x, "tensor([...], size=(10,))", &options);
         assert_well_formed(&html);
         assert!(html.contains("<pre") && html.contains("tensor([...], size=(10,))"));
     }

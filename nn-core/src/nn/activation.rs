@@ -34,7 +34,6 @@ macro_rules! activation {
         }
 
         impl Module for $name {
-            #[track_caller]
             fn forward(&self, input: &Tensor) -> Tensor {
                 let ($m, $x) = (self, input);
                 $body

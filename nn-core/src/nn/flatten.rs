@@ -71,7 +71,6 @@ impl ModuleInfo for Flatten {
 }
 
 impl Module for Flatten {
-    #[track_caller]
     fn forward(&self, input: &Tensor) -> Tensor {
         input.flatten_dims(self.start_dim, self.end_dim)
     }

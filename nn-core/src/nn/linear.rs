@@ -145,7 +145,6 @@ impl ModuleInfo for Linear {
 
 impl Module for Linear {
     /// `x Wᵀ + b` ([`Tensor::linear`]): `AddmmBackward0` for a 2-D input.
-    #[track_caller]
     fn forward(&self, input: &Tensor) -> Tensor {
         input.linear(&self.weight, self.bias.as_ref())
     }

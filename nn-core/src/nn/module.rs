@@ -94,6 +94,10 @@ pub trait ModuleInfo: Any {
 /// assert_eq!(y.to_string(), "tensor([0.0000, 0.4991, 0.0000], grad_fn=<ReluBackward0>)");
 /// assert_eq!(net.named_parameters()[1].0, "0.bias");
 /// ```
+/// No method of this trait (or of [`ModuleInfo`]) may be `#[track_caller]`:
+/// the kernel loads nn-core as a dynamic library, and calling such a method
+/// through `dyn Module` from a notebook cell fails to link (the vtable shim
+/// refers to a symbol the library does not export).
 pub trait Module: ModuleInfo {
     /// Computes the module's output for `input`.
     fn forward(&self, input: &Tensor) -> Tensor;
@@ -229,7 +233,6 @@ pub trait Module: ModuleInfo {
     /// let net = sequential![Linear::new(2, 3), ReLU::new()];
     /// assert_eq!(net[0].param("weight").shape(), [3, 2]);
     /// ```
-    #[track_caller]
     fn param(&self, name: &str) -> Tensor {
         match self.own_parameters().into_iter().find(|(n, _)| n == name) {
             Some((_, p)) => p,
@@ -246,7 +249,6 @@ pub trait Module: ModuleInfo {
     /// let net = sequential![Linear::new(2, 3), ReLU::new()];
     /// assert_eq!(net[0].weight().shape(), [3, 2]);
     /// ```
-    #[track_caller]
     fn weight(&self) -> Tensor {
         self.param("weight")
     }
@@ -261,7 +263,6 @@ pub trait Module: ModuleInfo {
     /// let net = sequential![Linear::new(2, 3)];
     /// assert_eq!(net[0].bias().shape(), [3]);
     /// ```
-    #[track_caller]
     fn bias(&self) -> Tensor {
         self.param("bias")
     }
@@ -293,7 +294,6 @@ pub trait Module: ModuleInfo {
     /// b.load_state_dict(&a.state_dict());
     /// assert_eq!(b.weight.to_vec::<f32>(), a.weight.to_vec::<f32>());
     /// ```
-    #[track_caller]
     fn load_state_dict(&self, state_dict: &super::StateDict) {
         if let Err(e) = self.try_load_state_dict(state_dict, true) {
             panic!("{e}");

@@ -18,6 +18,7 @@ use std::ops::Index;
 ///     "Sequential(\n  (0): Linear(in_features=2, out_features=3, bias=True)\n  (1): ReLU()\n)"
 /// );
 /// assert_eq!(net[1].to_string(), "ReLU()");
+/// println!("{}", net[1]);
 /// assert_eq!(net[0].bias().to_string(), "Parameter containing:\ntensor([-0.0140,  0.5607, -0.0628], requires_grad=True)");
 /// ```
 #[derive(Default)]
@@ -157,13 +158,16 @@ impl Sequential {
     }
 }
 
+/// `net[i]` is the i-th module. It is a `Box<dyn Module>` rather than a
+/// `dyn Module` so that it can be printed directly (`println!("{}", net[1])`:
+/// formatting arguments must have a known size).
 impl Index<usize> for Sequential {
-    type Output = dyn Module;
+    type Output = Box<dyn Module>;
 
     #[track_caller]
-    fn index(&self, index: usize) -> &dyn Module {
+    fn index(&self, index: usize) -> &Box<dyn Module> {
         match self.layers.get(index) {
-            Some((_, m)) => m.as_ref(),
+            Some((_, m)) => m,
             None => panic!("index {index} is out of range"),
         }
     }
@@ -192,7 +196,6 @@ impl ModuleInfo for Sequential {
 
 impl Module for Sequential {
     /// Each module's output is the next one's input.
-    #[track_caller]
     fn forward(&self, input: &Tensor) -> Tensor {
         let mut x = input.clone();
         for (_, m) in &self.layers {

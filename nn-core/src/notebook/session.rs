@@ -6,8 +6,8 @@
 //! session rather than once per cell.
 
 use super::display::emit;
-use super::transport::{ENV_IPC, INTERRUPT, KEYBOARD_INTERRUPT, Message, RESET};
-use std::io::{Read as _, Write as _};
+use super::transport::{CHDIR, ENV_IPC, INTERRUPT, KEYBOARD_INTERRUPT, Message, RESET};
+use std::io::{BufRead as _, Read as _, Write as _};
 use std::net::TcpStream;
 use std::sync::Once;
 use std::sync::OnceLock;
@@ -102,8 +102,8 @@ fn install_panic_hook() {
 }
 
 /// Connects to the kernel's loopback socket (`ADDRESS TOKEN` in `ENV_IPC`),
-/// says who it is, then sets or clears the interrupt flag for each byte
-/// received, until the kernel closes the connection.
+/// says who it is, then carries out the kernel's commands (set or clear the
+/// interrupt flag, change directory) until the kernel closes the connection.
 ///
 /// A socket rather than a signal: `std` has no signal handlers, and this way
 /// nn-core needs neither `libc` nor `unsafe`. Measured latency from the
@@ -119,11 +119,21 @@ fn receive_interrupts(ipc: &str) {
     if stream.write_all(format!("{token}\n").as_bytes()).is_err() {
         return;
     }
+    let mut commands = std::io::BufReader::new(stream);
     let mut byte = [0u8; 1];
-    while let Ok(1) = stream.read(&mut byte) {
+    while let Ok(1) = commands.read(&mut byte) {
         match byte[0] {
             INTERRUPT => INTERRUPTED.store(true, Ordering::Release),
             RESET => INTERRUPTED.store(false, Ordering::Release),
+            CHDIR => {
+                let mut path = Vec::new();
+                if commands.read_until(b'\n', &mut path).is_err() {
+                    return;
+                }
+                if let Ok(path) = String::from_utf8(path) {
+                    let _ = std::env::set_current_dir(path.trim_end_matches('\n'));
+                }
+            }
             _ => {}
         }
     }

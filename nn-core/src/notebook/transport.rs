@@ -31,9 +31,12 @@
 //!
 //! The kernel starts the child with [`ENV_IPC`] set to `ADDRESS TOKEN`. The
 //! child connects to that TCP address on 127.0.0.1, sends the token and a
-//! newline, then reads single bytes: [`INTERRUPT`] sets the session's
-//! interrupt flag, [`RESET`] clears it. A plain evcxr session has no
-//! [`ENV_IPC`], and nn-core then prints text instead of sending messages.
+//! newline, then reads commands of one byte: [`INTERRUPT`] sets the
+//! session's interrupt flag, [`RESET`] clears it, and [`CHDIR`], followed by
+//! a path and a newline, changes the process's working directory (a kernel
+//! started ahead of time moves to the notebook's folder). A plain evcxr
+//! session has no [`ENV_IPC`], and nn-core then prints text instead of
+//! sending messages.
 
 /// Starts every message line; the trailing digit is the protocol version.
 pub const PREFIX: &str = "\u{1e}nn-kernel/1\t";
@@ -47,6 +50,10 @@ pub const INTERRUPT: u8 = b'i';
 
 /// Byte the kernel sends to clear a pending interrupt once a cell has ended.
 pub const RESET: u8 = b'r';
+
+/// Byte the kernel sends, followed by a path and a newline, to change the
+/// working directory of the process that runs the cells.
+pub const CHDIR: u8 = b'c';
 
 /// Prefix of the panic message that nn-core's `notebook::check_interrupt`
 /// raises; the kernel reports such a panic as `KeyboardInterrupt`.

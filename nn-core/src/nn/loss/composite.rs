@@ -112,7 +112,6 @@ macro_rules! loss_module {
         }
 
         impl $crate::nn::Module for $t {
-            #[track_caller]
             fn forward(&self, _input: &$crate::tensor::Tensor) -> $crate::tensor::Tensor {
                 panic!(concat!(
                     stringify!($t),

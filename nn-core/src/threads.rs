@@ -1,0 +1,96 @@
+//! How many threads the kernels may use, as `torch.set_num_threads` /
+//! `torch.get_num_threads`, and the one helper that splits work among them.
+//!
+//! Only large kernels go parallel (a matrix product of millions of
+//! multiply-adds, an elementwise op on hundreds of thousands of values): a
+//! small net's ops are microseconds, less than starting a thread costs. Work
+//! is split so that every value is computed exactly as on one thread, so the
+//! numbers never depend on the thread count.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// 0 until [`set_num_threads`] is called: then the default applies.
+static NUM_THREADS: AtomicUsize = AtomicUsize::new(0);
+
+/// Sets how many threads the kernels may use, for the whole process, as
+/// `torch.set_num_threads(n)`. The default is the number of cores available
+/// to the process.
+///
+/// # Panics
+/// If `n` is 0, with torch's message.
+///
+/// ```
+/// nn_core::set_num_threads(1);
+/// assert_eq!(nn_core::get_num_threads(), 1);
+/// ```
+#[track_caller]
+pub fn set_num_threads(n: usize) {
+    assert!(n > 0, "set_num_threads expects a positive integer");
+    NUM_THREADS.store(n, Ordering::Relaxed);
+}
+
+/// How many threads the kernels may use, as `torch.get_num_threads()`.
+///
+/// ```
+/// let n = nn_core::get_num_threads();
+/// assert!(n >= 1);
+/// nn_core::set_num_threads(2);
+/// assert_eq!(nn_core::get_num_threads(), 2);
+/// ```
+pub fn get_num_threads() -> usize {
+    match NUM_THREADS.load(Ordering::Relaxed) {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
+}
+
+/// Calls `f(start, chunk)` on consecutive chunks of `out` that together cover
+/// it, where `start` is the chunk's offset in `out`: on one thread when `out`
+/// has fewer than `2 * grain` elements or one thread is allowed, else on up to
+/// [`get_num_threads`] threads, each chunk at least `grain` long and a
+/// multiple of `align` (but the last).
+///
+/// The calling thread takes the first chunk, so `n` threads start `n - 1`.
+pub(crate) fn for_each_chunk<T: Send>(
+    out: &mut [T],
+    grain: usize,
+    align: usize,
+    f: impl Fn(usize, &mut [T]) + Sync,
+) {
+    let len = out.len();
+    let threads = get_num_threads().min(len / grain.max(1)).max(1);
+    if threads == 1 {
+        f(0, out);
+        return;
+    }
+    let align = align.max(1);
+    let chunk = len.div_ceil(threads).div_ceil(align) * align;
+    std::thread::scope(|s| {
+        let mut chunks = out.chunks_mut(chunk).enumerate();
+        let first = chunks.next();
+        for (i, c) in chunks {
+            let f = &f;
+            s.spawn(move || f(i * chunk, c));
+        }
+        if let Some((_, c)) = first {
+            f(0, c);
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_cover_the_output_once() {
+        let mut v = vec![0u32; 1000];
+        for_each_chunk(&mut v, 64, 16, |start, c| {
+            assert_eq!(start % 16, 0);
+            for (i, x) in c.iter_mut().enumerate() {
+                *x += (start + i) as u32;
+            }
+        });
+        assert!(v.iter().enumerate().all(|(i, &x)| x == i as u32));
+    }
+}
