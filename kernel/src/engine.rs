@@ -12,7 +12,7 @@
 //!    interrupts). If that fails, the kernel still runs plain Rust and the
 //!    first cell shows why.
 
-use crate::display::transport::{ENV_IPC, INTERRUPT, RESET};
+use crate::display::transport::{CHDIR, ENV_IPC, INTERRUPT, RESET};
 use crate::display::{Sink, Stream, mime_data};
 use crate::errors::CellError;
 use crate::protocol::random_hex;
@@ -24,7 +24,7 @@ use std::io::{BufRead as _, BufReader, Write as _};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Child;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
@@ -85,6 +85,47 @@ impl Config {
 
     fn sessions(&self) -> PathBuf {
         self.cache.join("sessions")
+    }
+
+    /// The state of nn-core's sources: the newest modification time and the
+    /// number of files, over nn-core (with its derive crate) and the
+    /// workspace's lock file. Changes when nn-core is edited.
+    pub fn nn_core_fingerprint(&self) -> String {
+        fn walk(dir: &Path, newest: &mut std::time::SystemTime, count: &mut u64) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path
+                    .file_name()
+                    .is_some_and(|n| n == "target" || n == ".git")
+                {
+                    continue;
+                }
+                let Ok(meta) = entry.metadata() else { continue };
+                if meta.is_dir() {
+                    walk(&path, newest, count);
+                } else {
+                    *count += 1;
+                    if let Ok(modified) = meta.modified() {
+                        *newest = (*newest).max(modified);
+                    }
+                }
+            }
+        }
+        let mut newest = std::time::SystemTime::UNIX_EPOCH;
+        let mut count = 0;
+        walk(&self.nn_core, &mut newest, &mut count);
+        if let Ok(modified) =
+            std::fs::metadata(self.nn_core.join("../Cargo.lock")).and_then(|m| m.modified())
+        {
+            newest = newest.max(modified);
+        }
+        let nanos = newest
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        format!("{nanos}/{count}")
     }
 
     /// What a template must have been built with to be usable.
@@ -169,12 +210,35 @@ struct Shared {
     interrupted: AtomicBool,
     killed: AtomicBool,
     grace: Duration,
+    /// [`STARTING`], [`STARTED`], [`WARM`] or [`FAILED`].
+    state: AtomicU8,
+    nn_core_loaded: AtomicBool,
+    /// The folder cells run in, when set after start-up (a standby kernel).
+    cwd: Mutex<Option<PathBuf>>,
+    /// Start-up will compile nn-core: no usable template, or nn-core changed
+    /// since it was built.
+    compiles_nn_core: AtomicBool,
 }
 
+/// Engine states: evcxr is starting; cells can run; rust-analyzer is warm
+/// too; evcxr failed to start.
+const STARTING: u8 = 0;
+const STARTED: u8 = 1;
+const WARM: u8 = 2;
+const FAILED: u8 = 3;
+
 impl Shared {
-    fn send_ipc(&self, byte: u8) -> bool {
+    /// Tells the process running the cells to move to `dir`.
+    fn send_chdir(&self, dir: &Path) {
+        let mut command = vec![CHDIR];
+        command.extend_from_slice(dir.to_string_lossy().as_bytes());
+        command.push(b'\n');
+        self.send_ipc(&command);
+    }
+
+    fn send_ipc(&self, bytes: &[u8]) -> bool {
         let mut ipc = self.ipc.lock().unwrap_or_else(|p| p.into_inner());
-        match ipc.as_mut().map(|stream| stream.write_all(&[byte])) {
+        match ipc.as_mut().map(|stream| stream.write_all(bytes)) {
             Some(Ok(())) => true,
             Some(Err(_)) => {
                 *ipc = None;
@@ -196,7 +260,7 @@ impl Engine {
     /// Starts the engine thread, which first initialises evcxr (see the
     /// module docs); jobs sent meanwhile wait for it.
     pub fn start(config: Config, sink: Arc<Sink>) -> Result<Engine> {
-        let session_dir = new_session_dir(&config)?;
+        let (session_dir, compiles_nn_core) = new_session_dir(&config)?;
         let shared = Arc::new(Shared {
             sink,
             child: Mutex::new(None),
@@ -205,6 +269,10 @@ impl Engine {
             interrupted: AtomicBool::new(false),
             killed: AtomicBool::new(false),
             grace: config.interrupt_grace,
+            state: AtomicU8::new(STARTING),
+            nn_core_loaded: AtomicBool::new(false),
+            cwd: Mutex::new(None),
+            compiles_nn_core: AtomicBool::new(compiles_nn_core),
         });
         let (jobs, receiver) = std::sync::mpsc::channel();
         let thread_shared = shared.clone();
@@ -268,7 +336,7 @@ impl Engine {
             return;
         }
         self.shared.interrupted.store(true, Ordering::Release);
-        self.shared.send_ipc(INTERRUPT);
+        self.shared.send_ipc(&[INTERRUPT]);
         let shared = self.shared.clone();
         std::thread::spawn(move || {
             std::thread::sleep(shared.grace);
@@ -285,6 +353,39 @@ impl Engine {
                 let _ = child.lock().unwrap_or_else(|p| p.into_inner()).kill();
             }
         });
+    }
+
+    /// Whether start-up is over (cells then run without waiting).
+    pub fn is_started(&self) -> bool {
+        self.shared.state.load(Ordering::Acquire) != STARTING
+    }
+
+    /// Whether start-up compiles nn-core (slow: worth telling the user).
+    pub fn compiles_nn_core(&self) -> bool {
+        self.shared.compiles_nn_core.load(Ordering::Acquire)
+    }
+
+    /// Waits until start-up and the warm-up are done; `Some(true)` if nn-core
+    /// loaded, `Some(false)` if not (or evcxr failed), `None` on time-out.
+    pub fn wait_warm(&self, timeout: Duration) -> Option<bool> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            match self.shared.state.load(Ordering::Acquire) {
+                WARM => return Some(self.shared.nn_core_loaded.load(Ordering::Acquire)),
+                FAILED => return Some(false),
+                _ if Instant::now() >= deadline => return None,
+                _ => std::thread::sleep(Duration::from_millis(50)),
+            }
+        }
+    }
+
+    /// Moves the kernel and the process running the cells to `dir` (a
+    /// kernel started ahead of time, now serving a notebook there).
+    pub fn chdir(&self, dir: &Path) -> Result<()> {
+        std::env::set_current_dir(dir)?;
+        *self.shared.cwd.lock().unwrap_or_else(|p| p.into_inner()) = Some(dir.to_owned());
+        self.shared.send_chdir(dir);
+        Ok(())
     }
 
     /// Stops the process running the cells and removes this kernel's folder.
@@ -327,6 +428,7 @@ fn engine_thread(
     let mut session = match Session::start(config, dir, shared) {
         Ok(session) => session,
         Err(error) => {
+            shared.state.store(FAILED, Ordering::Release);
             let message = format!("{error:#}");
             eprintln!("nn-kernel: the Rust engine failed to start: {message}");
             for job in jobs {
@@ -336,14 +438,21 @@ fn engine_thread(
         }
     };
     debug(&format!("engine ready after {:.2?}", started.elapsed()));
+    shared
+        .nn_core_loaded
+        .store(session.nn_core_loaded, Ordering::Release);
+    shared.state.store(STARTED, Ordering::Release);
     // Cells first; the warm-up when nothing waits.
-    let mut warmed = !session.nn_core_loaded;
+    let mut warmed = false;
     loop {
         let job = match jobs.try_recv() {
             Ok(job) => job,
             Err(std::sync::mpsc::TryRecvError::Empty) if !warmed => {
-                session.warm_up();
+                if session.nn_core_loaded {
+                    session.warm_up();
+                }
                 warmed = true;
+                shared.state.store(WARM, Ordering::Release);
                 continue;
             }
             Err(std::sync::mpsc::TryRecvError::Empty) => match jobs.recv() {
@@ -484,7 +593,7 @@ impl Session {
         let panic = shared.sink.end();
         let killed = shared.killed.swap(false, Ordering::AcqRel);
         if shared.interrupted.swap(false, Ordering::AcqRel) {
-            shared.send_ipc(RESET);
+            shared.send_ipc(&[RESET]);
         }
         match result {
             Ok(outputs) => match panic {
@@ -559,6 +668,9 @@ impl Session {
         if !self.nn_core_loaded {
             return;
         }
+        // The old process's connection is gone; the new one connects when
+        // nn-core attaches below.
+        *self.shared.ipc.lock().unwrap_or_else(|p| p.into_inner()) = None;
         if let Err(error) = self
             .context
             .execute("nn_core::notebook::attach_to_kernel();")
@@ -566,12 +678,23 @@ impl Session {
             eprintln!("nn-kernel: reconnecting nn-core failed: {error}");
             return;
         }
-        let cwd = self.shared.cwd.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let cwd = self
+            .shared
+            .cwd
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         if let Some(dir) = cwd {
             // The new process connects to the kernel in the background; give
             // it a moment before sending it the folder.
             for _ in 0..100 {
-                if self.shared.ipc.lock().map(|ipc| ipc.is_some()).unwrap_or(false) {
+                if self
+                    .shared
+                    .ipc
+                    .lock()
+                    .map(|ipc| ipc.is_some())
+                    .unwrap_or(false)
+                {
                     break;
                 }
                 std::thread::sleep(Duration::from_millis(10));
@@ -762,7 +885,8 @@ fn forward_output(
 /// A new folder for this kernel under `sessions/`, holding a copy of the
 /// template's build folder when the template matches this configuration.
 /// Folders of kernels that are no longer running are removed on the way.
-fn new_session_dir(config: &Config) -> Result<PathBuf> {
+/// Also tells whether start-up will compile nn-core.
+fn new_session_dir(config: &Config) -> Result<(PathBuf, bool)> {
     let sessions = config.sessions();
     std::fs::create_dir_all(&sessions)
         .with_context(|| format!("cannot create {}", sessions.display()))?;
@@ -771,6 +895,8 @@ fn new_session_dir(config: &Config) -> Result<PathBuf> {
     std::fs::create_dir_all(&dir)?;
     let template = config.template();
     let stamp = std::fs::read_to_string(template.join("stamp")).unwrap_or_default();
+    let built_from = std::fs::read_to_string(template.join(FINGERPRINT)).unwrap_or_default();
+    let mut compiles_nn_core = built_from != config.nn_core_fingerprint();
     if stamp == config.stamp() && template.join("build").is_dir() {
         // `cp -a` keeps modification times, which cargo compares.
         let copied = std::process::Command::new("cp")
@@ -781,16 +907,23 @@ fn new_session_dir(config: &Config) -> Result<PathBuf> {
         if !matches!(copied, Ok(status) if status.success()) {
             eprintln!("nn-kernel: copying the build template failed; building from scratch");
             let _ = std::fs::remove_dir_all(dir.join("build"));
+            compiles_nn_core = true;
         }
-    } else if template.exists() {
-        eprintln!(
-            "nn-kernel: the build template at {} is for another configuration; \
-             run `nn-kernel install` again to refresh it",
-            template.display()
-        );
+    } else {
+        compiles_nn_core = true;
+        if template.exists() {
+            eprintln!(
+                "nn-kernel: the build template at {} is for another configuration; \
+                 run `nn-kernel install` again to refresh it",
+                template.display()
+            );
+        }
     }
-    Ok(dir)
+    Ok((dir, compiles_nn_core))
 }
+
+/// The template's record of [`Config::nn_core_fingerprint`] when it was built.
+const FINGERPRINT: &str = "nn-core.fingerprint";
 
 /// Removes `sessions/PID-*` folders whose process is gone.
 fn remove_stale_sessions(sessions: &Path) {
@@ -813,6 +946,8 @@ fn remove_stale_sessions(sessions: &Path) {
 /// one. Compiler progress goes to stderr.
 pub fn warm(config: &Config) -> Result<()> {
     let template = config.template();
+    // Taken before building: an edit during the build makes it stale.
+    let fingerprint = config.nn_core_fingerprint();
     let staging = config
         .cache
         .join(format!("template-{}", std::process::id()));
@@ -864,6 +999,7 @@ pub fn warm(config: &Config) -> Result<()> {
     // The template's settings are rewritten by each session.
     let _ = std::fs::remove_file(staging.join("evcxr.toml"));
     std::fs::write(staging.join("stamp"), config.stamp())?;
+    std::fs::write(staging.join(FINGERPRINT), fingerprint)?;
     let old = config
         .cache
         .join(format!("template-old-{}", std::process::id()));

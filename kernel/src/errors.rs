@@ -99,7 +99,10 @@ fn compile_errors(errors: &[CompilationError], code: &str) -> CellError {
             // whose paths are real files.
             let rendered = error.rendered();
             if rendered.trim().is_empty() {
-                traceback.push(format!("{RED}error{RESET}{BOLD}: {}{RESET}", error.message()));
+                traceback.push(format!(
+                    "{RED}error{RESET}{BOLD}: {}{RESET}",
+                    error.message()
+                ));
             } else {
                 traceback.extend(rendered.trim_end().lines().map(str::to_owned));
             }

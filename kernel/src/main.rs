@@ -15,6 +15,7 @@ mod history;
 mod install;
 mod protocol;
 mod server;
+mod standby;
 
 use anyhow::{Context as _, Result, bail};
 use std::path::Path;
@@ -34,6 +35,9 @@ USAGE:
         Remove the kernelspec.
     nn-kernel warm
         Rebuild the template only (after nn-core changed).
+    nn-kernel standby [stop | status]
+        Start (stop, look for) a kernel that waits, warm, for the next launch;
+        each kernel starts one by itself unless NN_KERNEL_STANDBY=0.
     nn-kernel kernel CONNECTION_FILE
         Run the kernel (what Jupyter starts).
     nn-kernel --version | --help
@@ -45,6 +49,10 @@ ENVIRONMENT:
     NN_KERNEL_INTERRUPT_GRACE
                           seconds an interrupted cell may run on before its process
                           is restarted (default 3)
+    NN_KERNEL_STANDBY     0: no standby kernels (each launch starts evcxr itself)
+    NN_KERNEL_STANDBY_IDLE
+                          seconds a standby waits to be used before exiting (default 3600)
+    NN_KERNEL_DEBUG       print start-up and cell timings to the kernel's stderr
 ";
 
 fn main() -> ExitCode {
@@ -71,6 +79,15 @@ fn run(args: &[String]) -> Result<()> {
         Some("install") => install::install(rest),
         Some("uninstall") => install::uninstall(rest),
         Some("warm") => install::warm(),
+        Some("standby") => {
+            let config = engine::Config::from_env()?;
+            match rest.first().map(String::as_str) {
+                None => standby::run(&config),
+                Some("stop") => standby::stop(&config),
+                Some("status") => standby::status(&config),
+                Some(other) => bail!("unknown standby command `{other}`"),
+            }
+        }
         Some("--version" | "-V") => {
             println!("nn-kernel {}", env!("CARGO_PKG_VERSION"));
             Ok(())

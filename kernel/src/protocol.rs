@@ -81,8 +81,9 @@ pub fn status(parent: Option<&JupyterMessage>, state: &str) -> JupyterMessage {
     }
 }
 
-/// Reads the connection file that Jupyter passes to the kernel.
-pub fn read_connection_file(path: &Path) -> Result<ConnectionInfo> {
+/// Reads the connection file that Jupyter passes to the kernel; returns it
+/// parsed and as text.
+pub fn read_connection_file(path: &Path) -> Result<(ConnectionInfo, String)> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read connection file {}", path.display()))?;
     let info: ConnectionInfo = serde_json::from_str(&text)
@@ -93,7 +94,7 @@ pub fn read_connection_file(path: &Path) -> Result<ConnectionInfo> {
             info.signature_scheme
         );
     }
-    Ok(info)
+    Ok((info, text))
 }
 
 /// Binds a socket of type `S` on `port`, signing with the connection's key.

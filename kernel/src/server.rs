@@ -8,6 +8,7 @@ use crate::engine::{self, Engine, InputFn};
 use crate::errors::CellError;
 use crate::history::History;
 use crate::protocol::{self, Request, child_of, reply_to, status};
+use crate::standby;
 use anyhow::Result;
 use jupyter_protocol::{ConnectionInfo, JupyterMessage};
 use jupyter_zmq_client::Connection;
@@ -15,23 +16,42 @@ use serde_json::{Value, json};
 use std::path::Path;
 use std::sync::Arc;
 use tokio::sync::Mutex;
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use zeromq::{PubSocket, RouterSocket};
 
-/// Runs the kernel for the connection file Jupyter gave; returns on shutdown.
+/// Runs the kernel for the connection file Jupyter gave: hands it to a
+/// standby kernel if one is waiting, else starts an engine here.
 pub fn run(connection_file: &Path) -> Result<()> {
-    let info = protocol::read_connection_file(connection_file)?;
+    let (info, text) = protocol::read_connection_file(connection_file)?;
+    let config = engine::Config::from_env()?;
+    if standby::enabled() {
+        standby::hand_over(&config, &text);
+    }
+    let (iopub, published) = tokio::sync::mpsc::unbounded_channel();
+    let sink = Arc::new(Sink::new(iopub.clone()));
+    let engine = Arc::new(Engine::start(config.clone(), sink)?);
+    serve_with(info, engine, iopub, published, config)
+}
+
+/// Serves a notebook with `engine`, whose output goes to `iopub`.
+pub fn serve_with(
+    info: ConnectionInfo,
+    engine: Arc<Engine>,
+    iopub: UnboundedSender<JupyterMessage>,
+    published: UnboundedReceiver<JupyterMessage>,
+    config: engine::Config,
+) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    runtime.block_on(serve(info))
+    runtime.block_on(serve(info, engine, iopub, published, config))
 }
 
 /// What every handler needs.
 struct Kernel {
     iopub: UnboundedSender<JupyterMessage>,
-    engine: Engine,
+    engine: Arc<Engine>,
     stdin: Arc<Mutex<Connection<RouterSocket>>>,
     runtime: tokio::runtime::Handle,
 }
@@ -46,7 +66,13 @@ struct Shell {
     abort_before: Option<jupyter_protocol::Header>,
 }
 
-async fn serve(info: ConnectionInfo) -> Result<()> {
+async fn serve(
+    info: ConnectionInfo,
+    engine: Arc<Engine>,
+    iopub: UnboundedSender<JupyterMessage>,
+    mut published: UnboundedReceiver<JupyterMessage>,
+    config: engine::Config,
+) -> Result<()> {
     let session = protocol::random_hex();
     let mut shell = protocol::bind::<RouterSocket>(&info, info.shell_port, &session).await?;
     let mut control = protocol::bind::<RouterSocket>(&info, info.control_port, &session).await?;
@@ -55,7 +81,6 @@ async fn serve(info: ConnectionInfo) -> Result<()> {
     let heartbeat = protocol::bind_heartbeat(&info).await?;
     tokio::spawn(protocol::heartbeat(heartbeat));
 
-    let (iopub, mut published) = tokio::sync::mpsc::unbounded_channel::<JupyterMessage>();
     tokio::spawn(async move {
         while let Some(message) = published.recv().await {
             if let Err(error) = iopub_socket.send(message).await {
@@ -65,8 +90,16 @@ async fn serve(info: ConnectionInfo) -> Result<()> {
     });
     let _ = iopub.send(status(None, "starting"));
 
-    let sink = Arc::new(Sink::new(iopub.clone()));
-    let engine = Engine::start(engine::Config::from_env()?, sink)?;
+    {
+        // Once this kernel is warm, start a standby for the next launch.
+        let engine = engine.clone();
+        tokio::task::spawn_blocking(move || {
+            if engine.wait_warm(std::time::Duration::from_secs(1800)) == Some(true) {
+                std::thread::sleep(std::time::Duration::from_secs(2));
+                standby::spawn(&config);
+            }
+        });
+    }
     let kernel = Arc::new(Kernel {
         iopub,
         engine,
@@ -230,10 +263,24 @@ impl Kernel {
         let input = request
             .bool("allow_stdin", false)
             .then(|| self.input_reader(&request.message));
-        let outcome = self
+        let running = self
             .engine
-            .execute(code.clone(), &request.message, silent, input)
-            .await;
+            .execute(code.clone(), &request.message, silent, input);
+        tokio::pin!(running);
+        let outcome = if self.engine.is_started() || silent || !self.engine.compiles_nn_core() {
+            running.await
+        } else {
+            tokio::select! {
+                outcome = &mut running => outcome,
+                _ = tokio::time::sleep(std::time::Duration::from_secs(10)) => {
+                    let notice = "nn-kernel: still starting: nn-core changed since \
+                                  `nn-kernel install` built it, so it is being compiled...\n";
+                    let stream = json!({"name": "stderr", "text": notice});
+                    let _ = self.iopub.send(child_of(&request.message, "stream", stream));
+                    running.await
+                }
+            }
+        };
         let (reply, output) = match outcome {
             Ok(data) => {
                 let text = data["text/plain"].as_str().unwrap_or("").to_owned();

@@ -15,6 +15,9 @@ use std::time::Duration;
 /// One training step, in bench_torch.py's order.
 type Step = Box<dyn FnMut()>;
 
+/// Builds a workload's step (seeding and setting up as bench_torch.py does).
+type Setup = fn() -> Step;
+
 /// (a), (a'): x = linspace(-1, 1, 100) as a column, y = x² + 0.2·rand, a net
 /// of Linear-ReLU layers, MSELoss, SGD(lr=0.2) or Adam(lr=0.01).
 fn regression_setup(hidden: &[usize], adam: bool) -> Step {
@@ -98,7 +101,7 @@ fn elementwise_setup(f: fn(&Tensor) -> Tensor) -> Step {
 }
 
 /// The workloads: bench_torch.py's JSON key and how to build one step.
-fn workloads() -> Vec<(&'static str, fn() -> Step)> {
+fn workloads() -> Vec<(&'static str, Setup)> {
     vec![
         ("reg_1_10_1", || regression_setup(&[10], false)),
         ("reg_1_64_64_1", || regression_setup(&[64, 64], false)),

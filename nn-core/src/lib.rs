@@ -2,7 +2,7 @@
 //!
 //! The promise to a student: the same program, run in PyTorch and here with the
 //! same seed, prints the same text. Printing follows PyTorch's rules character for
-//! character ([`print`]) and [`manual_seed`] gives PyTorch's CPU random numbers bit
+//! character ([`print`](mod@print)) and [`manual_seed`] gives PyTorch's CPU random numbers bit
 //! for bit ([`random`]).
 //!
 //! ```
@@ -19,6 +19,7 @@
 #![warn(missing_docs)]
 
 pub mod autograd;
+mod cpu;
 pub mod display;
 pub mod dtype;
 pub mod error;

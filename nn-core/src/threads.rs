@@ -5,8 +5,20 @@
 //! multiply-adds, an elementwise op on hundreds of thousands of values): a
 //! small net's ops are microseconds, less than starting a thread costs. Work
 //! is split so that every value is computed exactly as on one thread, so the
-//! numbers never depend on the thread count.
+//! numbers do not depend on the thread count — except where torch's do:
+//! float32 `sigmoid` of more than 32768 values splits as torch's threads
+//! would, since torch's vector and scalar code round differently.
+//!
+//! ```
+//! use nn_core::prelude::*;
+//! nn_core::set_num_threads(1);
+//! let one = Tensor::ones([600, 600]).mm(&Tensor::ones([600, 600]));
+//! nn_core::set_num_threads(2);
+//! let two = Tensor::ones([600, 600]).mm(&Tensor::ones([600, 600]));
+//! assert_eq!(one.to_vec::<f32>(), two.to_vec::<f32>());
+//! ```
 
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// 0 until [`set_num_threads`] is called: then the default applies.
@@ -39,32 +51,37 @@ pub fn set_num_threads(n: usize) {
 /// ```
 pub fn get_num_threads() -> usize {
     match NUM_THREADS.load(Ordering::Relaxed) {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        0 => {
+            // Asking the OS costs system calls: once is enough.
+            static DEFAULT: OnceLock<usize> = OnceLock::new();
+            *DEFAULT.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        }
         n => n,
     }
 }
 
 /// Calls `f(start, chunk)` on consecutive chunks of `out` that together cover
-/// it, where `start` is the chunk's offset in `out`: on one thread when `out`
-/// has fewer than `2 * grain` elements or one thread is allowed, else on up to
-/// [`get_num_threads`] threads, each chunk at least `grain` long and a
-/// multiple of `align` (but the last).
+/// it, where `start` is the chunk's offset in `out`, splitting as torch's
+/// `at::parallel_for` does: on one thread when `out` has at most `grain`
+/// elements or `threads` is 1; else on `min(threads, ⌈len / grain⌉)`
+/// threads, each taking `⌈len / that⌉` elements (rounded up to a multiple
+/// of `align`; the last takes the rest). Callers pass [`get_num_threads`].
 ///
 /// The calling thread takes the first chunk, so `n` threads start `n - 1`.
 pub(crate) fn for_each_chunk<T: Send>(
     out: &mut [T],
     grain: usize,
     align: usize,
+    threads: usize,
     f: impl Fn(usize, &mut [T]) + Sync,
 ) {
     let len = out.len();
-    let threads = get_num_threads().min(len / grain.max(1)).max(1);
-    if threads == 1 {
+    if threads <= 1 || len <= grain {
         f(0, out);
         return;
     }
-    let align = align.max(1);
-    let chunk = len.div_ceil(threads).div_ceil(align) * align;
+    let tasks = threads.min(len.div_ceil(grain.max(1)));
+    let chunk = len.div_ceil(tasks).div_ceil(align.max(1)) * align.max(1);
     std::thread::scope(|s| {
         let mut chunks = out.chunks_mut(chunk).enumerate();
         let first = chunks.next();
@@ -85,7 +102,7 @@ mod tests {
     #[test]
     fn chunks_cover_the_output_once() {
         let mut v = vec![0u32; 1000];
-        for_each_chunk(&mut v, 64, 16, |start, c| {
+        for_each_chunk(&mut v, 64, 16, 3, |start, c| {
             assert_eq!(start % 16, 0);
             for (i, x) in c.iter_mut().enumerate() {
                 *x += (start + i) as u32;

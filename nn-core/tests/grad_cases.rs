@@ -167,7 +167,7 @@ impl Modules {
         if i >= net.len() {
             return Err(format!("no module {path}"));
         }
-        Ok(&net[i])
+        Ok(net[i].as_ref())
     }
 }
 

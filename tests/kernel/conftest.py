@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 from queue import Empty
 from typing import Any
 
+import subprocess
+
 import pytest
+from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager, start_new_kernel
 
 KERNEL_NAME = os.environ.get("NN_KERNEL_NAME", "rust-nn")
@@ -139,3 +142,31 @@ def kernel() -> Kernel:
     k = start_kernel()
     yield k
     k.shutdown()
+
+
+def nn_kernel(*args: str) -> str:
+    """Runs the installed kernel's executable (with its kernelspec's
+    environment) and returns its output."""
+    spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+    env = {**os.environ, **spec.env}
+    done = subprocess.run(
+        [spec.argv[0], *args], env=env, capture_output=True, text=True, timeout=60
+    )
+    return done.stdout.strip()
+
+
+def wait_for_standby(timeout: float = STARTUP_TIMEOUT) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if nn_kernel("standby", "status") == "waiting":
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    # Kernels start a standby for the next launch; do not leave one behind.
+    try:
+        nn_kernel("standby", "stop")
+    except Exception:
+        pass

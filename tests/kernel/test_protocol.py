@@ -3,10 +3,12 @@ outputs, displays, errors, interrupts, nn-core's per-session state."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
-from conftest import STARTUP_TIMEOUT, Kernel, plain, start_kernel
+from conftest import KERNEL_NAME, STARTUP_TIMEOUT, Kernel, plain, start_kernel
+from jupyter_client.manager import KernelManager
 
 
 def test_kernel_info_describes_rust(kernel: Kernel) -> None:
@@ -269,5 +271,71 @@ def test_restart_gives_a_fresh_session() -> None:
         run = k.execute("before_restart", timeout=STARTUP_TIMEOUT)
         assert run.status == "error"
         assert k.ok("1 + 1").result_text() == "2"
+    finally:
+        k.shutdown()
+
+
+def test_a_standby_kernel_serves_the_next_launch(tmp_path) -> None:
+    from conftest import wait_for_standby
+
+    first = start_kernel()
+    try:
+        assert wait_for_standby(), "no standby kernel started"
+        km = KernelManager(kernel_name=KERNEL_NAME)
+        km.start_kernel(cwd=str(tmp_path))
+        kc = km.client()
+        kc.start_channels()
+        kc.wait_for_ready(timeout=60)
+        k = Kernel(km, kc)
+        try:
+            launched = km.provisioner.process.pid
+            run = k.ok("std::os::unix::process::parent_id()", timeout=STARTUP_TIMEOUT)
+            # The cells' process belongs to the standby, not to the launched one.
+            assert run.result_text() != str(launched)
+            assert run.reply["content"]["execution_count"] == 1
+            # It works in the notebook's folder.
+            run = k.ok('println!("{}", std::env::current_dir().unwrap().display());')
+            assert run.stream("stdout").strip() == str(tmp_path)
+            (tmp_path / "data.txt").write_text("42")
+            run = k.ok('std::fs::read_to_string("data.txt").unwrap()')
+            assert run.result_text() == '"42"'
+            assert len(k.ok('display(&"shown");').of_type("display_data")) == 1
+            assert k.execute('panic!("reported")').error()["evalue"] == "reported"
+        finally:
+            k.shutdown()
+        # The stand-in ends with the kernel.
+        assert not km.is_alive()
+    finally:
+        first.shutdown()
+
+
+def test_a_broken_nn_core_still_gives_a_kernel(tmp_path) -> None:
+    crate = tmp_path / "nn-core"
+    (crate / "src").mkdir(parents=True)
+    (crate / "Cargo.toml").write_text(
+        '[package]\nname = "nn-core"\nversion = "0.1.0"\nedition = "2024"\n\n'
+        '[lib]\nname = "nn_core"\n\n[workspace]\n'
+    )
+    (crate / "src" / "lib.rs").write_text("pub fn half_written( -> {\n")
+    env = {
+        **os.environ,
+        "NN_KERNEL_NN_CORE": str(crate),
+        "NN_KERNEL_CACHE": str(tmp_path / "cache"),
+        "NN_KERNEL_STANDBY": "0",
+    }
+    km = KernelManager(kernel_name=KERNEL_NAME)
+    km.start_kernel(env=env)
+    kc = km.client()
+    kc.start_channels()
+    kc.wait_for_ready(timeout=60)
+    k = Kernel(km, kc)
+    try:
+        run = k.ok("1 + 1", timeout=STARTUP_TIMEOUT)
+        assert run.result_text() == "2"
+        notice = run.stream("stderr")
+        assert "nn-core" in notice and "could not be loaded" in notice, notice
+        assert "half_written" in plain(notice) or "expected" in plain(notice), notice
+        # Only the first cell says it.
+        assert k.ok("2 + 2").stream("stderr") == ""
     finally:
         k.shutdown()

@@ -1,7 +1,7 @@
 //! Reverse-mode automatic differentiation, micrograd-style.
 //!
-//! Every differentiable op builds its result with [`record`]: when grad mode is
-//! on and an input requires grad, the result carries a [`Node`] holding the
+//! Every differentiable op builds its result with `record`: when grad mode is
+//! on and an input requires grad, the result carries a `Node` holding the
 //! inputs, torch's `grad_fn` name and a closure that maps the result's gradient
 //! to the inputs' gradients. [`backward`](crate::Tensor::backward) walks the
 //! graph in decreasing creation order — the order torch's engine uses on one
@@ -15,4 +15,4 @@ mod node;
 pub(crate) use engine::run_backward;
 pub use grad_mode::{NoGradGuard, is_grad_enabled, no_grad, set_grad_enabled};
 pub use node::GradFn;
-pub(crate) use node::{Node, record};
+pub(crate) use node::{Node, record, record_with_result};

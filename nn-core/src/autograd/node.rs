@@ -33,7 +33,19 @@ pub(crate) fn record(
     inputs: &[&Tensor],
     backward: impl FnOnce() -> BackwardFn,
 ) -> Tensor {
+    record_with_result(data, name, inputs, |_| backward())
+}
+
+/// Like [`record`], for ops whose backward needs their result: `backward`
+/// gets the result's values (so nothing is kept when no graph is recorded).
+pub(crate) fn record_with_result(
+    data: Storage,
+    name: &'static str,
+    inputs: &[&Tensor],
+    backward: impl FnOnce(&Storage) -> BackwardFn,
+) -> Tensor {
     if is_grad_enabled() && inputs.iter().any(|t| t.requires_grad()) {
+        let backward = backward(&data);
         let node = Node {
             name,
             seq: NEXT_SEQ.fetch_add(1, Ordering::Relaxed),
@@ -41,7 +53,7 @@ pub(crate) fn record(
                 .iter()
                 .map(|t| t.requires_grad().then(|| (*t).clone()))
                 .collect(),
-            backward: backward(),
+            backward,
         };
         Tensor::from_node(data, Arc::new(node))
     } else {

@@ -31,7 +31,9 @@ mod sgd;
 pub use adam::{Adam, AdamState};
 pub use sgd::SGD;
 
+use crate::cpu::with_fma;
 use crate::tensor::{Element, Scalar, Tensor};
+use std::borrow::Cow;
 use std::fmt;
 
 /// What every optimizer offers, as `torch.optim.Optimizer`: for code that
@@ -188,6 +190,15 @@ fn read<T: Real>(t: &Tensor) -> Vec<T> {
     t.to_vec::<T>()
 }
 
+/// The values of a tensor as a row-major slice of `T`: borrowed from `held`
+/// (a handle to its storage) when they already are, else converted.
+fn values<T: Real>(held: &crate::tensor::storage::Storage) -> Cow<'_, [T]> {
+    match T::unwrap(held).and_then(|a| a.as_slice()) {
+        Some(v) => Cow::Borrowed(v),
+        None => Cow::Owned(Tensor::from_storage(held.clone()).to_vec::<T>()),
+    }
+}
+
 /// Replaces a tensor's values in place (its shape is kept), as the in-place
 /// kernels write into `param`, `exp_avg`, … in torch.
 fn write<T: Real>(t: &Tensor, values: Vec<T>) {
@@ -196,9 +207,14 @@ fn write<T: Real>(t: &Tensor, values: Vec<T>) {
 
 /// `self.add_(other, alpha=alpha)`: `self + alpha * other`, fused.
 fn add_<T: Real>(this: &mut [T], other: &[T], alpha: T) {
-    for (a, &b) in this.iter_mut().zip(other) {
-        *a = b.mul_add(alpha, *a);
-    }
+    with_fma(
+        #[inline(always)]
+        || {
+            for (a, &b) in this.iter_mut().zip(other) {
+                *a = b.mul_add(alpha, *a);
+            }
+        },
+    )
 }
 
 /// `self.add_(scalar)`: `self + scalar` (alpha 1, so the fused form rounds
@@ -254,14 +270,19 @@ fn maximum_<T: Real>(this: &mut [T], other: &[T]) {
 /// `end − (1 − w)·(end − self)`, each one fused multiply-add.
 fn lerp_<T: Real>(this: &mut [T], end: &[T], weight: T) {
     let small = weight.abs() < T::of(0.5);
-    for (a, &e) in this.iter_mut().zip(end) {
-        let diff = e - *a;
-        *a = if small {
-            weight.mul_add(diff, *a)
-        } else {
-            (weight - T::one()).mul_add(diff, e)
-        };
-    }
+    with_fma(
+        #[inline(always)]
+        || {
+            for (a, &e) in this.iter_mut().zip(end) {
+                let diff = e - *a;
+                *a = if small {
+                    weight.mul_add(diff, *a)
+                } else {
+                    (weight - T::one()).mul_add(diff, e)
+                };
+            }
+        },
+    )
 }
 
 /// `self.addcmul_(t1, t2, value=value)`: `self + value·t1·t2`.
@@ -272,14 +293,19 @@ fn lerp_<T: Real>(this: &mut [T], end: &[T], weight: T) {
 /// one fused multiply-add of `(value·t1)` and `t2` onto `self`.
 fn addcmul_<T: Real>(this: &mut [T], t1: &[T], t2: &[T], value: T) {
     let vectorized = this.len() - this.len() % T::BLOCK;
-    for (i, a) in this.iter_mut().enumerate() {
-        let scaled = value * t1[i];
-        *a = if i < vectorized {
-            *a + scaled * t2[i]
-        } else {
-            scaled.mul_add(t2[i], *a)
-        };
-    }
+    with_fma(
+        #[inline(always)]
+        || {
+            for (i, a) in this.iter_mut().enumerate() {
+                let scaled = value * t1[i];
+                *a = if i < vectorized {
+                    *a + scaled * t2[i]
+                } else {
+                    scaled.mul_add(t2[i], *a)
+                };
+            }
+        },
+    )
 }
 
 /// `self.addcdiv_(t1, t2, value=value)`: `self + (value·t1) / t2`.

@@ -1,11 +1,12 @@
 //! `SGD`: stochastic gradient descent with momentum, as `torch.optim.SGD`.
 
 use super::{
-    Optimizer, Real, add_, check_params, clear_grads, mul_scalar_, neg_, py, py_bool, read, write,
+    Optimizer, Real, add_, check_params, clear_grads, mul_scalar_, neg_, py, py_bool, read, values,
     write_repr,
 };
 use crate::dtype::DType;
 use crate::tensor::{Scalar, Tensor};
+use std::borrow::Cow;
 use std::fmt;
 
 /// Stochastic gradient descent, as `torch.optim.SGD(params, lr, momentum=0,
@@ -274,43 +275,42 @@ impl SGD {
     /// `_single_tensor_sgd` for parameter `i`.
     fn update<T: Real>(&mut self, i: usize, grad: &Tensor) {
         let param = &self.params[i];
-        let mut g: Vec<T> = read(grad);
+        let held = grad.storage();
+        let mut g: Cow<[T]> = values(&held);
         if self.maximize {
-            neg_(&mut g);
+            neg_(g.to_mut());
         }
-        let mut p: Vec<T> = read(param);
         let weight_decay = self.weight_decay.to_f64();
         if weight_decay != 0.0 {
             // grad = grad.add(param, alpha=weight_decay)
-            add_(&mut g, &p, T::of(weight_decay));
+            let p: Vec<T> = read(param);
+            add_(g.to_mut(), &p, T::of(weight_decay));
         }
         let momentum = self.momentum.to_f64();
         if momentum != 0.0 {
             let buf: Vec<T> = match &self.momentum_buffers[i] {
                 // buf = torch.clone(grad).detach()
                 None => {
-                    self.momentum_buffers[i] = Some(Tensor::from_vec(g.clone(), param.shape()));
-                    g.clone()
+                    self.momentum_buffers[i] = Some(Tensor::from_vec(g.to_vec(), param.shape()));
+                    g.to_vec()
                 }
                 // buf.mul_(momentum).add_(grad, alpha=1 - dampening)
-                Some(b) => {
-                    let mut buf: Vec<T> = read(b);
-                    mul_scalar_(&mut buf, T::of(momentum));
-                    add_(&mut buf, &g, T::of(1.0 - self.dampening.to_f64()));
-                    write(b, buf.clone());
-                    buf
-                }
+                Some(b) => b.update_values(|buf: &mut [T]| {
+                    mul_scalar_(buf, T::of(momentum));
+                    add_(buf, &g, T::of(1.0 - self.dampening.to_f64()));
+                    buf.to_vec()
+                }),
             };
             if self.nesterov {
                 // grad = grad.add(buf, alpha=momentum)
-                add_(&mut g, &buf, T::of(momentum));
+                add_(g.to_mut(), &buf, T::of(momentum));
             } else {
-                g = buf;
+                g = Cow::Owned(buf);
             }
         }
-        // param.add_(grad, alpha=-lr)
-        add_(&mut p, &g, T::of(-self.lr.to_f64()));
-        write(param, p);
+        // param.add_(grad, alpha=-lr), in place
+        let lr = T::of(-self.lr.to_f64());
+        param.update_values(|p: &mut [T]| add_(p, &g, lr));
     }
 }
 

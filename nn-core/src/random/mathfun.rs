@@ -53,6 +53,7 @@ const SIGN_MASK: u32 = 0x8000_0000;
 ///
 /// Inputs ≤ 0 give NaN (the `invalid_mask` OR); NaN inputs behave like
 /// `_mm256_max_ps(NaN, min_norm)`, which returns `min_norm`.
+#[inline(always)]
 pub(crate) fn log_ps(x: f32) -> f32 {
     let invalid = x <= 0.0;
     // _mm256_max_ps(x, min_norm) returns the second operand unless x > it.
@@ -102,6 +103,7 @@ fn cvtt(y: f32) -> i32 {
 
 /// One lane of `sincos256_ps`: returns `(sin θ, cos θ)` (rng.md §4.2,
 /// SIN/COS steps 1–8).
+#[inline(always)]
 pub(crate) fn sincos_ps(theta: f32) -> (f32, f32) {
     let sign_in = theta.to_bits() & SIGN_MASK;
     let x = f32::from_bits(theta.to_bits() & !SIGN_MASK);

@@ -10,6 +10,7 @@ use std::f64::consts::PI;
 
 use super::generator::Generator;
 use super::mathfun::{log_ps, sincos_ps};
+use crate::cpu::with_fma;
 
 /// Block width of the vectorised path: 8 cosines and 8 sines per block.
 const BLOCK: usize = 16;
@@ -93,9 +94,15 @@ impl Generator {
             *v = self.unit_f32();
         }
         let n = out.len();
-        for block in out.chunks_exact_mut(BLOCK) {
-            normal_fill_16(block, mean, std);
-        }
+        // Compiled with FMA where the CPU has it (crate::cpu): the same bits.
+        with_fma(
+            #[inline(always)]
+            || {
+                for block in out.chunks_exact_mut(BLOCK) {
+                    normal_fill_16(block, mean, std);
+                }
+            },
+        );
         if !n.is_multiple_of(BLOCK) {
             // The tail redraw overwrites values that may already have been
             // transformed by the last whole block.
@@ -142,6 +149,7 @@ impl Generator {
 /// Transforms one block of 16 uniforms in place (`normal_fill_16_AVX2`,
 /// rng.md §4.2): lanes j and j+8 become the cosine and sine halves of one
 /// Box-Muller pair.
+#[inline(always)]
 fn normal_fill_16(d: &mut [f32], mean: f32, std: f32) {
     debug_assert_eq!(d.len(), BLOCK);
     for j in 0..HALF {

@@ -7,6 +7,7 @@
 //! scale by 2^-digits, then `x * (to - from) + from` in T.
 
 use super::generator::Generator;
+use crate::cpu::with_fma;
 
 /// 2⁻²⁴: float32 has 24 significand bits.
 const F32_DIVISOR: f32 = 1.0 / 16_777_216.0;
@@ -80,9 +81,15 @@ impl Generator {
         let lo = low as f32;
         let hi = high as f32;
         let range = hi - lo;
-        for v in out {
-            *v = self.unit_f32().mul_add(range, lo);
-        }
+        // Compiled with FMA where the CPU has it (crate::cpu): the same bits.
+        with_fma(
+            #[inline(always)]
+            || {
+                for v in out {
+                    *v = self.unit_f32().mul_add(range, lo);
+                }
+            },
+        )
     }
 
     /// Fills `out` with float64 values uniform in `[low, high)`, as
@@ -113,9 +120,14 @@ impl Generator {
     pub fn fill_uniform_f64(&mut self, out: &mut [f64], low: f64, high: f64) {
         check_range(low, high, f64::MAX, "double");
         let range = high - low;
-        for v in out {
-            *v = self.unit_f64().mul_add(range, low);
-        }
+        with_fma(
+            #[inline(always)]
+            || {
+                for v in out {
+                    *v = self.unit_f64().mul_add(range, low);
+                }
+            },
+        )
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::Tensor;
 use super::broadcast::broadcast_shapes;
+use super::map::{map, zip_map};
 use super::scalar::Scalar;
 use super::storage::{Array, Storage};
 use crate::autograd::record;
@@ -20,7 +21,7 @@ pub(crate) enum BinOp {
 }
 
 /// Elementwise arithmetic for one element type.
-trait Arith: Copy {
+trait Arith: Copy + Send + Sync {
     fn apply(op: BinOp, a: Self, b: Self) -> Self;
 }
 
@@ -58,10 +59,53 @@ impl Arith for i64 {
     }
 }
 
-fn zip_apply<T: Arith + Clone>(op: BinOp, a: &Array<T>, b: &Array<T>, shape: &[usize]) -> Array<T> {
-    if let (true, Some(x), Some(y)) = (a.shape() == b.shape(), a.as_slice(), b.as_slice()) {
-        // The common case: same shape, contiguous; a plain loop vectorizes.
-        let v: Vec<T> = x.iter().zip(y).map(|(&p, &q)| T::apply(op, p, q)).collect();
+fn zip_apply<T: Arith + Send + Sync>(
+    op: BinOp,
+    a: &Array<T>,
+    b: &Array<T>,
+    shape: &[usize],
+) -> Array<T> {
+    // The common cases on contiguous values, one vectorized pass each (the
+    // op is matched once, outside the loop).
+    macro_rules! each_op {
+        ($f:ident, $($arg:expr),*) => {
+            match op {
+                BinOp::Add => $f($($arg),*, |p, q| T::apply(BinOp::Add, p, q)),
+                BinOp::Sub => $f($($arg),*, |p, q| T::apply(BinOp::Sub, p, q)),
+                BinOp::Mul => $f($($arg),*, |p, q| T::apply(BinOp::Mul, p, q)),
+                BinOp::Div => $f($($arg),*, |p, q| T::apply(BinOp::Div, p, q)),
+            }
+        };
+    }
+    let values = match (a.as_slice(), b.as_slice()) {
+        // Same shape.
+        (Some(x), Some(y)) if a.shape() == b.shape() => Some(each_op!(zip_map, x, y)),
+        // A tensor and a single value (a number, a 0-d gradient).
+        (Some(x), _) if b.len() == 1 && a.shape() == shape => {
+            let q = *b.iter().next().expect("one value");
+            fn with_right<T: Copy + Sync + Send>(
+                x: &[T],
+                q: T,
+                f: impl Fn(T, T) -> T + Sync,
+            ) -> Vec<T> {
+                map(x, |p| f(p, q))
+            }
+            Some(each_op!(with_right, x, q))
+        }
+        (_, Some(y)) if a.len() == 1 && b.shape() == shape => {
+            let p = *a.iter().next().expect("one value");
+            fn with_left<T: Copy + Sync + Send>(
+                p: T,
+                y: &[T],
+                f: impl Fn(T, T) -> T + Sync,
+            ) -> Vec<T> {
+                map(y, |q| f(p, q))
+            }
+            Some(each_op!(with_left, p, y))
+        }
+        _ => None,
+    };
+    if let Some(v) = values {
         return Array::from_shape_vec(IxDyn(shape), v).expect("same shape");
     }
     let va = a.broadcast(IxDyn(shape)).expect("shapes were checked");
@@ -124,14 +168,15 @@ impl Tensor {
             dtype = DType::Float32; // true division
         }
         let data = compute(op, &self.storage(), &other.storage(), dtype, &shape)?;
-        let (a, b) = (self.clone(), other.clone());
         let name = match op {
             BinOp::Add => "AddBackward0",
             BinOp::Sub => "SubBackward0",
             BinOp::Mul => "MulBackward0",
             BinOp::Div => "DivBackward0",
         };
-        Ok(record(data, name, &[self, other], move || {
+        // The builder runs only when a graph is recorded: no clones otherwise.
+        Ok(record(data, name, &[self, other], || {
+            let (a, b) = (self.clone(), other.clone());
             let (sa, sb) = (a.shape().to_vec(), b.shape().to_vec());
             let (need_a, need_b) = (a.requires_grad(), b.requires_grad());
             Box::new(move |g: &Tensor| {

@@ -4,76 +4,237 @@
 //! Small products use an in-order fused multiply-add chain per output
 //! element, starting from 0 (from the bias when there is one inner term):
 //! that reproduces torch's small `nn.Linear` outputs bit for bit (rng.md §8).
-//! Large products go to `matrixmultiply` (through ndarray), which is fast but
-//! sums in its own order, as MKL does.
+//! Large products go to `matrixmultiply`'s cache-blocked kernels (AVX-512 or
+//! FMA, picked at run time), which are fast but sum in their own order, as
+//! MKL does; above [`PARALLEL_PRODUCT`] multiply-adds per thread their rows
+//! are split among [`get_num_threads`](crate::get_num_threads) threads. A
+//! row's values do not depend on which thread computes it, so the numbers
+//! are the same for every thread count.
+//!
+//! Operands are read in place, whether row-major or transposed (a weight
+//! `W` is the transposed operand of `x Wᵀ`); only the small chain copies a
+//! transposed operand it needs row-major (a few thousand values at most).
 
 use super::Tensor;
 use super::broadcast::broadcast_shapes;
 use super::storage::{Array, Storage};
 use crate::autograd::{no_grad, record};
+use crate::cpu::with_fma;
 use crate::dtype::DType;
 use crate::error::{Result, TensorError, or_panic};
-use ndarray::{IxDyn, linalg::general_mat_mul};
+use crate::threads::{for_each_chunk, get_num_threads};
+use ndarray::linalg::general_mat_mul;
+use ndarray::{ArrayView2, ArrayViewMut2, IxDyn, LinalgScalar, ShapeBuilder, s};
 use num_traits::Float;
+use std::borrow::Cow;
 
 /// Above this many multiply-adds a product goes to the blocked kernel.
 const SMALL_PRODUCT: usize = 1 << 18;
 
-/// `out = a (m×k) · b (k×n)` (+ `bias` broadcast over rows). `b_t` means `b`
-/// is given transposed, as `n×k` row-major (a weight matrix).
-fn gemm<T: Float + 'static>(
-    a: &[T],
-    b: &[T],
-    m: usize,
-    k: usize,
-    n: usize,
-    b_t: bool,
-    bias: Option<&[T]>,
-) -> Vec<T> {
-    if m * k * n > SMALL_PRODUCT {
-        let av = ndarray::ArrayView2::from_shape((m, k), a).expect("sized");
-        let bv = if b_t {
-            ndarray::ArrayView2::from_shape((n, k), b)
-                .expect("sized")
-                .reversed_axes()
+/// Each thread of a split product gets at least this many multiply-adds
+/// (about 0.2 ms of work on one core): starting a thread costs tens of
+/// microseconds, more on a virtual machine's idle core.
+const PARALLEL_PRODUCT: usize = 1 << 24;
+
+/// A float type the product kernels handle: `f32` or `f64`.
+trait GemmFloat: Float + LinalgScalar + Send + Sync {}
+impl GemmFloat for f32 {}
+impl GemmFloat for f64 {}
+
+/// A `rows × cols` matrix operand read in place: row-major values, or (when
+/// `transposed`) the row-major values of its `cols × rows` transpose.
+#[derive(Clone, Copy)]
+struct Mat<'a, T> {
+    data: &'a [T],
+    rows: usize,
+    cols: usize,
+    transposed: bool,
+}
+
+impl<'a, T: Copy> Mat<'a, T> {
+    fn row_major(data: &'a [T], rows: usize, cols: usize) -> Mat<'a, T> {
+        debug_assert_eq!(data.len(), rows * cols);
+        Mat {
+            data,
+            rows,
+            cols,
+            transposed: false,
+        }
+    }
+
+    /// The transpose, reading the same values. (A row or a column is laid
+    /// out the same either way: it counts as row-major.)
+    fn t(self) -> Mat<'a, T> {
+        Mat {
+            data: self.data,
+            rows: self.cols,
+            cols: self.rows,
+            transposed: !self.transposed && self.rows > 1 && self.cols > 1,
+        }
+    }
+
+    /// Element strides (row, column).
+    fn strides(&self) -> (usize, usize) {
+        if self.transposed {
+            (1, self.rows)
         } else {
-            ndarray::ArrayView2::from_shape((k, n), b).expect("sized")
-        };
+            (self.cols, 1)
+        }
+    }
+
+    fn at(&self, i: usize, j: usize) -> T {
+        let (rs, cs) = self.strides();
+        self.data[i * rs + j * cs]
+    }
+
+    fn view(&self) -> ArrayView2<'a, T> {
+        let (rs, cs) = self.strides();
+        ArrayView2::from_shape((self.rows, self.cols).strides((rs, cs)), self.data)
+            .expect("operand sized")
+    }
+
+    /// The values row-major: borrowed when they already are.
+    fn row_major_values(&self) -> Cow<'a, [T]> {
+        if !self.transposed {
+            return Cow::Borrowed(self.data);
+        }
+        let mut v = Vec::with_capacity(self.rows * self.cols);
+        for i in 0..self.rows {
+            v.extend((0..self.cols).map(|j| self.data[j * self.rows + i]));
+        }
+        Cow::Owned(v)
+    }
+}
+
+/// The values of a 2-D array as a [`Mat`]: in place when they are row-major
+/// or transposed row-major (what `t()` of a contiguous tensor gives), else
+/// copied row-major into `copy`.
+fn as_mat<'a, T: Copy>(a: &'a Array<T>, copy: &'a mut Vec<T>) -> Mat<'a, T> {
+    let (rows, cols) = (a.shape()[0], a.shape()[1]);
+    if let Some(data) = a.as_slice() {
+        return Mat::row_major(data, rows, cols);
+    }
+    if a.t().is_standard_layout()
+        && let Some(data) = a.as_slice_memory_order()
+    {
+        return Mat::row_major(data, cols, rows).t();
+    }
+    *copy = a.iter().copied().collect();
+    Mat::row_major(copy, rows, cols)
+}
+
+/// `a (m×k) · b (k×n)` (+ `bias` broadcast over rows), row-major `m×n`.
+fn gemm<T: GemmFloat>(a: Mat<T>, b: Mat<T>, bias: Option<&[T]>) -> Vec<T> {
+    let (m, k, n) = (a.rows, a.cols, b.cols);
+    debug_assert_eq!(k, b.rows);
+    if m == 0 || n == 0 {
+        return Vec::new();
+    }
+    if m * k * n > SMALL_PRODUCT {
         let mut out = match bias {
-            Some(bias) => ndarray::Array2::from_shape_fn((m, n), |(_, j)| bias[j]),
-            None => ndarray::Array2::zeros((m, n)),
+            Some(bias) => bias.repeat(m),
+            None => vec![T::zero(); m * n],
         };
-        let beta = if bias.is_some() { T::one() } else { T::zero() };
-        general_mat_mul(T::one(), &av, &bv, beta, &mut out);
-        return out.into_raw_vec_and_offset().0;
+        blocked(a, b, bias.is_some(), &mut out, get_num_threads());
+        return out;
+    }
+    match bias {
+        // torch rounds once: fma(x, w, b).
+        Some(bias) if k == 1 => {
+            let (mut out, w) = (bias.repeat(m), b.row_major_values());
+            with_fma(
+                #[inline(always)]
+                || {
+                    for (i, row) in out.chunks_exact_mut(n).enumerate() {
+                        let x = a.at(i, 0);
+                        for (o, &w) in row.iter_mut().zip(w.iter()) {
+                            *o = x.mul_add(w, *o);
+                        }
+                    }
+                },
+            );
+            out
+        }
+        _ => {
+            let mut out = chain(a, b);
+            if let Some(bias) = bias {
+                for row in out.chunks_exact_mut(n) {
+                    for (o, &c) in row.iter_mut().zip(bias) {
+                        *o = *o + c;
+                    }
+                }
+            }
+            out
+        }
+    }
+}
+
+/// `out = a·b (+ out when accumulate)` with the blocked kernel, rows split
+/// among up to `threads` threads.
+fn blocked<T: GemmFloat>(a: Mat<T>, b: Mat<T>, accumulate: bool, out: &mut [T], threads: usize) {
+    let (m, k, n) = (a.rows, a.cols, b.cols);
+    if m == 0 || n == 0 {
+        return;
+    }
+    let (av, bv) = (a.view(), b.view());
+    let beta = if accumulate { T::one() } else { T::zero() };
+    let rows_per_thread = PARALLEL_PRODUCT.div_ceil(k.max(1) * n).max(1);
+    // Whole rows, in multiples of 16 (the kernels' tile height).
+    for_each_chunk(out, rows_per_thread * n, 16 * n, threads, |start, chunk| {
+        let (r0, rows) = (start / n, chunk.len() / n);
+        let mut c = ArrayViewMut2::from_shape((rows, n), chunk).expect("whole rows");
+        general_mat_mul(
+            T::one(),
+            &av.slice(s![r0..r0 + rows, ..]),
+            &bv,
+            beta,
+            &mut c,
+        );
+    });
+}
+
+/// The in-order chain `a·b`: element `[i][j]` is fma(a[i][k-1], b[k-1][j],
+/// … fma(a[i][0], b[0][j], 0)), row-major `m×n`.
+///
+/// The loops run over whole rows of the output, vectorized along them; when
+/// the rows are short and many (`x·w` with few outputs, `n = 1` in a
+/// regression), it computes the transpose `bᵀ·aᵀ` instead, whose rows are
+/// long: the same chains, so the same bits.
+fn chain<T: GemmFloat>(a: Mat<T>, b: Mat<T>) -> Vec<T> {
+    let (m, n) = (a.rows, b.cols);
+    if n >= 16 || n >= m {
+        return chain_rows(a, &b.row_major_values(), n);
+    }
+    let t = chain_rows(b.t(), &a.t().row_major_values(), m);
+    if n == 1 {
+        return t;
     }
     let mut out = vec![T::zero(); m * n];
-    // With a single inner term torch rounds once: fma(x, w, b).
-    let fused_bias = k == 1 && bias.is_some();
-    for i in 0..m {
-        let row = &mut out[i * n..(i + 1) * n];
-        if fused_bias {
-            row.copy_from_slice(bias.expect("checked"));
-        }
-        for p in 0..k {
-            let x = a[i * k + p];
-            if b_t {
-                for (j, o) in row.iter_mut().enumerate() {
-                    *o = x.mul_add(b[j * k + p], *o);
-                }
-            } else {
-                let brow = &b[p * n..(p + 1) * n];
-                for (o, &w) in row.iter_mut().zip(brow) {
-                    *o = x.mul_add(w, *o);
-                }
-            }
-        }
-        if let (Some(bias), false) = (bias, fused_bias) {
-            for (o, &c) in row.iter_mut().zip(bias) {
-                *o = *o + c;
-            }
+    for (j, col) in t.chunks_exact(m).enumerate() {
+        for (i, &v) in col.iter().enumerate() {
+            out[i * n + j] = v;
         }
     }
+    out
+}
+
+/// [`chain`] along the rows of the output: `b` is row-major `k×n`.
+fn chain_rows<T: GemmFloat>(a: Mat<T>, b: &[T], n: usize) -> Vec<T> {
+    let (m, k) = (a.rows, a.cols);
+    let mut out = vec![T::zero(); m * n];
+    with_fma(
+        #[inline(always)]
+        || {
+            for (i, row) in out.chunks_exact_mut(n.max(1)).enumerate().take(m) {
+                for p in 0..k {
+                    let x = a.at(i, p);
+                    for (o, &w) in row.iter_mut().zip(&b[p * n..(p + 1) * n]) {
+                        *o = x.mul_add(w, *o);
+                    }
+                }
+            }
+        },
+    );
     out
 }
 
@@ -95,7 +256,12 @@ fn flat<T: Clone>(a: &Array<T>, shape: &[usize]) -> Vec<T> {
     let v = a.broadcast(IxDyn(shape)).expect("broadcast checked");
     match v.as_slice() {
         Some(s) => s.to_vec(),
-        None => v.iter().cloned().collect(),
+        None => {
+            v.as_standard_layout()
+                .into_owned()
+                .into_raw_vec_and_offset()
+                .0
+        }
     }
 }
 
@@ -118,21 +284,34 @@ fn batched_product(a: &Storage, b: &Storage, dtype: DType) -> Result<Storage> {
             else {
                 unreachable!("converted to one dtype")
             };
-            let (x, y) = (flat(&x, &shape_a), flat(&y, &shape_b));
-            let mut out = Vec::with_capacity(count * m * n);
-            for i in 0..count {
-                out.extend($kernel(
-                    &x[i * m * k..(i + 1) * m * k],
-                    &y[i * k * n..(i + 1) * k * n],
-                ));
-            }
+            let out = if batch.is_empty() {
+                // One product of two matrices: read both in place.
+                let (mut cx, mut cy) = (Vec::new(), Vec::new());
+                $kernel(as_mat(&x, &mut cx), as_mat(&y, &mut cy))
+            } else {
+                let (x, y) = (flat(&x, &shape_a), flat(&y, &shape_b));
+                let mut out = Vec::with_capacity(count * m * n);
+                for i in 0..count {
+                    out.extend($kernel(
+                        Mat::row_major(&x[i * m * k..(i + 1) * m * k], m, k),
+                        Mat::row_major(&y[i * k * n..(i + 1) * k * n], k, n),
+                    ));
+                }
+                out
+            };
             Storage::$variant(Array::from_shape_vec(IxDyn(&shape_out), out).expect("sized"))
         }};
     }
     Ok(match dtype {
-        DType::Float32 => run!(F32, |x: &[f32], y: &[f32]| gemm(x, y, m, k, n, false, None)),
-        DType::Float64 => run!(F64, |x: &[f64], y: &[f64]| gemm(x, y, m, k, n, false, None)),
-        DType::Int64 => run!(I64, |x: &[i64], y: &[i64]| gemm_i64(x, y, m, k, n)),
+        DType::Float32 => run!(F32, |x: Mat<f32>, y: Mat<f32>| gemm(x, y, None)),
+        DType::Float64 => run!(F64, |x: Mat<f64>, y: Mat<f64>| gemm(x, y, None)),
+        DType::Int64 => run!(I64, |x: Mat<i64>, y: Mat<i64>| gemm_i64(
+            &x.row_major_values(),
+            &y.row_major_values(),
+            m,
+            k,
+            n
+        )),
         DType::Bool => {
             return Err(TensorError::runtime(
                 "\"addmm_impl_cpu_\" not implemented for 'Bool'",
@@ -143,7 +322,10 @@ fn batched_product(a: &Storage, b: &Storage, dtype: DType) -> Result<Storage> {
 
 /// Reshapes storage (copying to row-major first when needed).
 fn reshape(s: &Storage, shape: &[usize]) -> Storage {
-    super::storage::map_storage!(s, a => a.as_standard_layout().into_owned().into_shape_with_order(IxDyn(shape)).expect("same count").into_shared())
+    super::storage::map_storage!(s, a => {
+        let a = if a.is_standard_layout() { a.clone() } else { a.as_standard_layout().into_owned().into_shared() };
+        a.into_shape_with_order(IxDyn(shape)).expect("same count").into_shared()
+    })
 }
 
 /// torch's grad_fn for `a.matmul(b)`, which follows the path `at::matmul`
@@ -238,8 +420,8 @@ impl Tensor {
         }
         let data = self.matmul_values(other)?;
         let name = matmul_grad_fn(da, db, self.requires_grad());
-        let (a, b) = (self.clone(), other.clone());
-        Ok(record(data, name, &[self, other], move || {
+        Ok(record(data, name, &[self, other], || {
+            let (a, b) = (self.clone(), other.clone());
             Box::new(move |g: &Tensor| {
                 let (da, db) = (a.dim(), b.dim());
                 // Work with ≥2-D operands; put the dropped dims back into g.
@@ -343,7 +525,9 @@ impl Tensor {
         let Some(bias) = bias else {
             return self.try_matmul(&weight.t());
         };
-        let (sx, sw) = (self.shape().to_vec(), weight.shape().to_vec());
+        // Each storage is read once: shapes, dtypes and values come from it.
+        let (xs, ws, bs) = (self.storage(), weight.storage(), bias.storage());
+        let (sx, sw) = (xs.shape(), ws.shape());
         if sw.len() != 2 || sx.is_empty() {
             return self.try_matmul(&weight.t()).and_then(|y| y.try_add(bias));
         }
@@ -358,52 +542,79 @@ impl Tensor {
                 n
             )));
         }
-        if bias.numel() != n && bias.numel() != 1 {
+        if bs.len() != n && bs.len() != 1 {
             return Err(TensorError::runtime(format!(
                 "The size of tensor a ({n}) must match the size of tensor b ({}) at non-singleton dimension 1",
-                bias.numel()
+                bs.len()
             )));
         }
-        let dtype = self.dtype().promote(weight.dtype()).promote(bias.dtype());
+        let dtype = xs.dtype().promote(ws.dtype()).promote(bs.dtype());
         if !dtype.is_floating_point() {
             return self.try_matmul(&weight.t()).and_then(|y| y.try_add(bias));
         }
-        let bias_row = bias.expand_to(&[n]);
         let mut out_shape = sx[..sx.len() - 1].to_vec();
         out_shape.push(n);
+        // Converted and made contiguous only when they are not already.
+        let cast = |s: &Storage| (s.dtype() != dtype).then(|| s.to_dtype(dtype));
+        let (xc, wc, bc) = (cast(&xs), cast(&ws), cast(&bs));
+        let row_major = |converted: Option<Storage>, original: &Storage| match converted
+            .as_ref()
+            .unwrap_or(original)
+            .is_contiguous()
+        {
+            true => converted,
+            false => Some(converted.as_ref().unwrap_or(original).contiguous()),
+        };
+        let (xc, bc) = (row_major(xc, &xs), row_major(bc, &bs));
         macro_rules! run {
-            ($variant:ident, $t:ty) => {{
-                let get = |t: &Tensor| -> Vec<$t> { t.to_dtype(dtype).to_vec::<$t>() };
-                let v = gemm(
-                    &get(self),
-                    &get(weight),
-                    rows,
-                    k,
-                    n,
-                    true,
-                    Some(&get(&bias_row)),
-                );
+            ($variant:ident) => {{
+                let (Storage::$variant(x), Storage::$variant(w), Storage::$variant(b)) = (
+                    xc.as_ref().unwrap_or(&xs),
+                    wc.as_ref().unwrap_or(&ws),
+                    bc.as_ref().unwrap_or(&bs),
+                ) else {
+                    unreachable!("converted to one dtype")
+                };
+                let x = Mat::row_major(x.as_slice().expect("contiguous"), rows, k);
+                let mut w_copy = Vec::new();
+                let w = as_mat(w, &mut w_copy);
+                let b = b.as_slice().expect("contiguous");
+                let b: Cow<[_]> = if b.len() == n {
+                    Cow::Borrowed(b)
+                } else {
+                    Cow::Owned(vec![b[0]; n])
+                };
+                let v = gemm(x, w.t(), Some(&b));
                 Storage::$variant(Array::from_shape_vec(IxDyn(&out_shape), v).expect("sized"))
             }};
         }
         let data = match dtype {
-            DType::Float64 => run!(F64, f64),
-            _ => run!(F32, f32),
+            DType::Float64 => run!(F64),
+            _ => run!(F32),
         };
         let name = if sx.len() == 2 {
             "AddmmBackward0"
         } else {
             "UnsafeViewBackward0"
         };
-        let (x, w, b) = (self.clone(), weight.clone(), bias.clone());
-        Ok(record(data, name, &[self, weight, bias], move || {
+        Ok(record(data, name, &[self, weight, bias], || {
+            let (x, w, b) = (self.clone(), weight.clone(), bias.clone());
             Box::new(move |g: &Tensor| {
                 no_grad(|| {
-                    let g2 = g.reshape([rows as i64, n as i64]);
-                    let gx = x.requires_grad().then(|| g2.matmul(&w).reshape(x.shape()));
-                    let gw = w
-                        .requires_grad()
-                        .then(|| g2.t().matmul(&x.reshape([rows as i64, k as i64])));
+                    let g2 = if g.dim() == 2 {
+                        g.clone()
+                    } else {
+                        g.reshape([rows as i64, n as i64])
+                    };
+                    let (gx, gw) = match linear_input_grads(g, &x, &w, rows, k, n) {
+                        Some(grads) => grads,
+                        // Mixed dtypes: matmul promotes them.
+                        None => (
+                            x.requires_grad().then(|| g2.matmul(&w).reshape(x.shape())),
+                            w.requires_grad()
+                                .then(|| g2.t().matmul(&x.reshape([rows as i64, k as i64]))),
+                        ),
+                    };
                     let gb = b
                         .requires_grad()
                         .then(|| g2.sum_dim(0, false).sum_to_shape(&b.shape()));
@@ -411,5 +622,98 @@ impl Tensor {
                 })
             })
         }))
+    }
+}
+
+/// The gradients of `linear`'s input and weight, `g·W` and `gᵀ·x`, computed
+/// on the values in place (the same products `matmul` would compute), when
+/// `g`, `x` and `W` share one float dtype; `None` otherwise.
+fn linear_input_grads(
+    g: &Tensor,
+    x: &Tensor,
+    w: &Tensor,
+    rows: usize,
+    k: usize,
+    n: usize,
+) -> Option<(Option<Tensor>, Option<Tensor>)> {
+    let (gs, xs, ws) = (
+        g.storage().contiguous(),
+        x.storage().contiguous(),
+        w.storage(),
+    );
+    macro_rules! run {
+        ($variant:ident) => {{
+            let (Storage::$variant(gv), Storage::$variant(xv), Storage::$variant(wv)) =
+                (&gs, &xs, &ws)
+            else {
+                return None;
+            };
+            let g = Mat::row_major(gv.as_slice().expect("contiguous"), rows, n);
+            let gx = x.requires_grad().then(|| {
+                let mut w_copy = Vec::new();
+                let v = gemm(g, as_mat(wv, &mut w_copy), None);
+                Tensor::from_storage(Storage::$variant(
+                    Array::from_shape_vec(IxDyn(xv.shape()), v).expect("sized"),
+                ))
+            });
+            let gw = w.requires_grad().then(|| {
+                let x = Mat::row_major(xv.as_slice().expect("contiguous"), rows, k);
+                let v = gemm(g.t(), x, None);
+                Tensor::from_storage(Storage::$variant(
+                    Array::from_shape_vec(IxDyn(&[n, k]), v).expect("sized"),
+                ))
+            });
+            Some((gx, gw))
+        }};
+    }
+    match gs {
+        Storage::F32(_) => run!(F32),
+        Storage::F64(_) => run!(F64),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Deterministic values with varied exponents and signs.
+    fn values(n: usize, seed: u32) -> Vec<f32> {
+        let mut s = seed;
+        (0..n)
+            .map(|_| {
+                s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (s >> 8) as f32 / (1 << 24) as f32 - 0.5
+            })
+            .collect()
+    }
+
+    #[test]
+    fn blocked_rows_do_not_depend_on_the_thread_count() {
+        let (m, k, n) = (300, 512, 512);
+        let (a, b) = (values(m * k, 1), values(k * n, 2));
+        let (a, b) = (Mat::row_major(&a, m, k), Mat::row_major(&b, k, n));
+        let run = |threads| {
+            let mut out = vec![0.0f32; m * n];
+            blocked(a, b, false, &mut out, threads);
+            out
+        };
+        let one = run(1);
+        assert_eq!(one, run(2));
+        assert_eq!(one, run(3));
+    }
+
+    #[test]
+    fn chain_is_the_same_in_either_orientation() {
+        for (m, k, n) in [(100, 10, 1), (64, 128, 10), (33, 17, 2), (5, 7, 3)] {
+            let (a, b) = (values(m * k, 3), values(k * n, 4));
+            let (a, b) = (Mat::row_major(&a, m, k), Mat::row_major(&b, k, n));
+            let rows = chain_rows(a, b.data, n);
+            assert_eq!(chain(a, b), rows, "{m}x{k}x{n}");
+            // Reading a transposed operand in place gives the same values too.
+            let bt: Vec<f32> = b.row_major_values().to_vec();
+            let t: Vec<f32> = (0..n * k).map(|i| bt[(i % k) * n + i / k]).collect();
+            assert_eq!(chain(a, Mat::row_major(&t, n, k).t()), rows);
+        }
     }
 }

@@ -8,8 +8,10 @@ mod compare;
 mod convert;
 mod creation;
 mod display;
+mod expf;
 mod index;
 mod literal;
+mod map;
 mod matmul;
 mod reduce;
 mod scalar;
@@ -22,6 +24,7 @@ pub use compare::Operand;
 pub use convert::List;
 pub use index::{ELLIPSIS, IndexArg, NEW_AXIS, Slice, TensorIndex};
 pub use literal::TensorLiteral;
+pub(crate) use map::zip_floats;
 pub use scalar::Scalar;
 pub use shape::ReshapeArg;
 pub use storage::Element;
@@ -109,6 +112,22 @@ impl Tensor {
     /// Replaces the values in place (optimizer steps, `copy_`, `fill_`).
     pub(crate) fn set_storage(&self, data: Storage) {
         *self.inner.data.write().unwrap_or_else(|e| e.into_inner()) = data;
+    }
+
+    /// Runs `f` on the values in place, row-major. Copy-on-write: values
+    /// shared with another tensor are copied first, so only this tensor
+    /// changes (as [`set_storage`](Self::set_storage) would). `f` must not
+    /// use this tensor.
+    ///
+    /// # Panics
+    /// If the tensor does not hold `T` values.
+    pub(crate) fn update_values<T: Element, R>(&self, f: impl FnOnce(&mut [T]) -> R) -> R {
+        let mut data = self.inner.data.write().unwrap_or_else(|e| e.into_inner());
+        let a = T::unwrap_mut(&mut data).expect("the caller checked the dtype");
+        if !a.is_standard_layout() {
+            *a = a.as_standard_layout().into_owned().into_shared();
+        }
+        f(a.as_slice_mut().expect("row-major"))
     }
 
     /// Identity of the underlying tensor, for the autograd engine's maps.

@@ -104,6 +104,11 @@ impl Storage {
         with_storage!(self, a => a.iter().map(|v| v.to_f64()).collect())
     }
 
+    /// Whether the values are row-major without gaps.
+    pub(crate) fn is_contiguous(&self) -> bool {
+        with_storage!(self, a => a.is_standard_layout())
+    }
+
     /// A standard-layout (row-major contiguous) copy, or the same buffer if it
     /// already is one.
     pub(crate) fn contiguous(&self) -> Storage {
@@ -117,6 +122,7 @@ pub mod sealed {
     pub trait Sealed: Sized {
         fn wrap(a: Array<Self>) -> Storage;
         fn unwrap(s: &Storage) -> Option<&Array<Self>>;
+        fn unwrap_mut(s: &mut Storage) -> Option<&mut Array<Self>>;
     }
 }
 
@@ -150,6 +156,12 @@ macro_rules! element {
                 Storage::$variant(a)
             }
             fn unwrap(s: &Storage) -> Option<&Array<Self>> {
+                match s {
+                    Storage::$variant(a) => Some(a),
+                    _ => None,
+                }
+            }
+            fn unwrap_mut(s: &mut Storage) -> Option<&mut Array<Self>> {
                 match s {
                     Storage::$variant(a) => Some(a),
                     _ => None,

@@ -2,8 +2,10 @@
 //! each with its backward beside it.
 
 use super::Tensor;
+use super::expf::sleef_expf;
+use super::map::{map, map_array, map_like_torch, zip_map};
 use super::storage::Storage;
-use crate::autograd::record;
+use crate::autograd::{record, record_with_result};
 use crate::dtype::DType;
 use crate::error::{Result, TensorError, or_panic};
 use ndarray::Zip;
@@ -55,18 +57,37 @@ macro_rules! numeric_map {
 macro_rules! float_zip {
     ($a:expr, $b:expr, |$x:ident, $y:ident| $body:expr) => {
         match ($a.storage(), $b.storage().to_dtype($a.dtype())) {
-            (Storage::F32(p), Storage::F32(q)) => Storage::F32(
-                Zip::from(&p)
-                    .and(&q)
-                    .map_collect(|&$x: &f32, &$y: &f32| $body)
-                    .into_shared(),
-            ),
-            (Storage::F64(p), Storage::F64(q)) => Storage::F64(
-                Zip::from(&p)
-                    .and(&q)
-                    .map_collect(|&$x: &f64, &$y: &f64| $body)
-                    .into_shared(),
-            ),
+            (Storage::F32(p), Storage::F32(q)) => {
+                Storage::F32(match (p.as_slice(), q.as_slice()) {
+                    // Both row-major (the usual case): one vectorized pass.
+                    (Some(x), Some(y)) if p.shape() == q.shape() => {
+                        super::storage::Array::from_shape_vec(
+                            p.raw_dim(),
+                            zip_map(x, y, |$x: f32, $y: f32| $body),
+                        )
+                        .expect("same shape")
+                    }
+                    _ => Zip::from(&p)
+                        .and(&q)
+                        .map_collect(|&$x: &f32, &$y: &f32| $body)
+                        .into_shared(),
+                })
+            }
+            (Storage::F64(p), Storage::F64(q)) => {
+                Storage::F64(match (p.as_slice(), q.as_slice()) {
+                    (Some(x), Some(y)) if p.shape() == q.shape() => {
+                        super::storage::Array::from_shape_vec(
+                            p.raw_dim(),
+                            zip_map(x, y, |$x: f64, $y: f64| $body),
+                        )
+                        .expect("same shape")
+                    }
+                    _ => Zip::from(&p)
+                        .and(&q)
+                        .map_collect(|&$x: &f64, &$y: &f64| $body)
+                        .into_shared(),
+                })
+            }
             _ => unreachable!("gradients are float"),
         }
     };
@@ -123,8 +144,8 @@ impl Tensor {
     /// ```
     pub fn exp(&self) -> Tensor {
         let data = rounded_map!(self.float_storage(), f64::exp);
-        let out = Tensor::from_storage(data.clone());
-        record(data, "ExpBackward0", &[self], move || {
+        record_with_result(data, "ExpBackward0", &[self], |out| {
+            let out = Tensor::from_storage(out.clone());
             Box::new(move |g: &Tensor| vec![Some(g * &out)])
         })
     }
@@ -137,8 +158,8 @@ impl Tensor {
     /// ```
     pub fn log(&self) -> Tensor {
         let data = rounded_map!(self.float_storage(), f64::ln);
-        let x = self.clone();
-        record(data, "LogBackward0", &[self], move || {
+        record(data, "LogBackward0", &[self], || {
+            let x = self.clone();
             Box::new(move |g: &Tensor| vec![Some(g / &x)])
         })
     }
@@ -151,8 +172,8 @@ impl Tensor {
     /// ```
     pub fn sqrt(&self) -> Tensor {
         let data = float_map!(self.float_storage(), |x| x.sqrt());
-        let out = Tensor::from_storage(data.clone());
-        record(data, "SqrtBackward0", &[self], move || {
+        record_with_result(data, "SqrtBackward0", &[self], |out| {
+            let out = Tensor::from_storage(out.clone());
             Box::new(move |g: &Tensor| vec![Some(g / &(&out * 2.0))])
         })
     }
@@ -165,8 +186,8 @@ impl Tensor {
     /// ```
     pub fn reciprocal(&self) -> Tensor {
         let data = float_map!(self.float_storage(), |x| 1.0 / x);
-        let out = Tensor::from_storage(data.clone());
-        record(data, "ReciprocalBackward0", &[self], move || {
+        record_with_result(data, "ReciprocalBackward0", &[self], |out| {
+            let out = Tensor::from_storage(out.clone());
             Box::new(move |g: &Tensor| vec![Some(&(-g) * &(&out * &out))])
         })
     }
@@ -186,8 +207,8 @@ impl Tensor {
         } else {
             x
         });
-        let x = self.clone();
-        record(data, "AbsBackward0", &[self], move || {
+        record(data, "AbsBackward0", &[self], || {
+            let x = self.clone();
             Box::new(move |g: &Tensor| {
                 let sign = float_zip!(g, x, |_g, v| if v > 0.0 {
                     1.0
@@ -211,13 +232,18 @@ impl Tensor {
     pub fn relu(&self) -> Tensor {
         or_panic(self.reject_bool("relu"));
         // NaN stays NaN, as in torch's clamp_min.
-        let data = numeric_map!(self.storage(), |x| if x < Default::default() {
-            Default::default()
-        } else {
-            x
-        });
-        let out = Tensor::from_storage(data.clone());
-        record(data, "ReluBackward0", &[self], move || {
+        let data = match self.storage() {
+            Storage::F32(a) => {
+                Storage::F32(map_array(&a, |v| map(v, |x| if x < 0.0 { 0.0 } else { x })))
+            }
+            other => numeric_map!(other, |x| if x < Default::default() {
+                Default::default()
+            } else {
+                x
+            }),
+        };
+        record_with_result(data, "ReluBackward0", &[self], |out| {
+            let out = Tensor::from_storage(out.clone());
             Box::new(move |g: &Tensor| {
                 vec![Some(Tensor::from_storage(float_zip!(
                     g,
@@ -247,8 +273,8 @@ impl Tensor {
             ),
             _ => unreachable!(),
         };
-        let x = self.clone();
-        record(data, "LeakyReluBackward0", &[self], move || {
+        record(data, "LeakyReluBackward0", &[self], || {
+            let x = self.clone();
             Box::new(move |g: &Tensor| {
                 let s32 = negative_slope as f32;
                 let grad = match (g.storage(), x.float_storage()) {
@@ -279,18 +305,31 @@ impl Tensor {
     /// ```
     pub fn sigmoid(&self) -> Tensor {
         let data = match self.float_storage() {
-            // exp correctly rounded, as in [`exp`](Self::exp); then torch's float32 steps.
-            Storage::F32(a) => Storage::F32(
-                a.mapv(|x| 1.0 / (1.0 + (-(x as f64)).exp() as f32))
-                    .into_shared(),
-            ),
+            // torch's two codes (see `map_like_torch`): its vector code
+            // `1 / (exp(0 - x) + 1)` with SLEEF's exp, its scalar code
+            // `1 / (1 + std::exp(-x))` with the system libm's.
+            Storage::F32(a) => Storage::F32(map_array(&a, |v| {
+                map_like_torch(
+                    v,
+                    #[inline(always)]
+                    |x| 1.0 / (sleef_expf(0.0 - x) + 1.0),
+                    |x| 1.0 / (1.0 + (-x).exp()),
+                )
+            })),
             Storage::F64(a) => Storage::F64(a.mapv(|x| 1.0 / (1.0 + (-x).exp())).into_shared()),
             _ => unreachable!("converted to a float dtype first"),
         };
-        let out = Tensor::from_storage(data.clone());
-        record(data, "SigmoidBackward0", &[self], move || {
+        record_with_result(data, "SigmoidBackward0", &[self], |out| {
+            let out = Tensor::from_storage(out.clone());
             // torch's sigmoid_backward: grad * (1 - out) * out, in that order.
-            Box::new(move |g: &Tensor| vec![Some(&(g * &out.rsub(1.0)) * &out)])
+            Box::new(move |g: &Tensor| {
+                if g.dtype() != out.dtype() {
+                    return vec![Some(&(g * &out.rsub(1.0)) * &out)];
+                }
+                vec![Some(Tensor::from_storage(float_zip!(g, out, |gv, o| gv
+                    * (1.0 - o)
+                    * o)))]
+            })
         })
     }
 
@@ -302,8 +341,8 @@ impl Tensor {
     /// ```
     pub fn tanh(&self) -> Tensor {
         let data = rounded_map!(self.float_storage(), f64::tanh);
-        let out = Tensor::from_storage(data.clone());
-        record(data, "TanhBackward0", &[self], move || {
+        record_with_result(data, "TanhBackward0", &[self], |out| {
+            let out = Tensor::from_storage(out.clone());
             // torch's tanh_backward: grad * (1 - out * out).
             Box::new(move |g: &Tensor| vec![Some(g * &(&out * &out).rsub(1.0))])
         })
@@ -332,8 +371,8 @@ impl Tensor {
                 _ => unreachable!(),
             },
         };
-        let x = self.clone();
-        record(data, "PowBackward0", &[self], move || {
+        record(data, "PowBackward0", &[self], || {
+            let x = self.clone();
             Box::new(move |g: &Tensor| {
                 if exponent == 0.0 {
                     return vec![Some(Tensor::zeros_like(g))];
@@ -424,8 +463,8 @@ impl Tensor {
                 _ => unreachable!(),
             },
         };
-        let x = self.clone();
-        Ok(record(data, "ClampBackward1", &[self], move || {
+        Ok(record(data, "ClampBackward1", &[self], || {
+            let x = self.clone();
             Box::new(move |g: &Tensor| {
                 let (l, h) = (lo, hi);
                 let grad = float_zip!(g, x, |gv, v| {
@@ -445,8 +484,8 @@ impl Tensor {
     /// ```
     pub fn sin(&self) -> Tensor {
         let data = float_map!(self.float_storage(), |x| x.sin());
-        let x = self.clone();
-        record(data, "SinBackward0", &[self], move || {
+        record(data, "SinBackward0", &[self], || {
+            let x = self.clone();
             Box::new(move |g: &Tensor| vec![Some(g * &x.cos())])
         })
     }
@@ -459,8 +498,8 @@ impl Tensor {
     /// ```
     pub fn cos(&self) -> Tensor {
         let data = float_map!(self.float_storage(), |x| x.cos());
-        let x = self.clone();
-        record(data, "CosBackward0", &[self], move || {
+        record(data, "CosBackward0", &[self], || {
+            let x = self.clone();
             Box::new(move |g: &Tensor| vec![Some(&(g * &x.sin()) * -1.0)])
         })
     }

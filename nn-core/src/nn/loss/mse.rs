@@ -3,7 +3,7 @@
 use super::reduction::Reduction;
 use crate::autograd::{no_grad, record};
 use crate::error::{Result, TensorError, or_panic};
-use crate::tensor::Tensor;
+use crate::tensor::{Tensor, zip_floats};
 
 /// The mean squared error `mean((input - target)²)`, as `nn.MSELoss()`.
 ///
@@ -80,23 +80,49 @@ fn try_mse_loss(input: &Tensor, target: &Tensor, reduction: Reduction) -> Result
         )));
     }
     let out = no_grad(|| {
-        let diff = input - target;
-        reduction.apply(&(&diff * &diff))
+        // (x - y)², one pass over the values when it can be.
+        let squares = zip_floats(
+            input,
+            target,
+            |a, b| (a - b) * (a - b),
+            |a, b| (a - b) * (a - b),
+        )
+        .unwrap_or_else(|| {
+            let diff = input - target;
+            &diff * &diff
+        });
+        reduction.apply(&squares)
     });
-    let (x, y) = (input.clone(), target.clone());
     Ok(record(
         out.storage(),
         "MseLossBackward0",
         &[input, target],
-        move || {
+        || {
+            let (x, y) = (input.clone(), target.clone());
             Box::new(move |g: &Tensor| {
-                let diff = &x - &y;
                 // torch: norm * (input - target) * grad, norm = 2/numel for mean.
-                let norm = match reduction {
-                    Reduction::Mean => 2.0 / diff.numel() as f64,
+                let norm = |numel: usize| match reduction {
+                    Reduction::Mean => 2.0 / numel as f64,
                     _ => 2.0,
                 };
-                let gi = &(&diff * norm) * g;
+                // One pass when the gradient is a single value (a reduced
+                // loss) and x, y have one shape: the same roundings.
+                let fused = (g.numel() == 1 && g.dtype() == x.dtype())
+                    .then(|| {
+                        let (norm, gv) = (norm(x.numel()), g.item());
+                        let (n32, g32) = (norm as f32, gv as f32);
+                        zip_floats(
+                            &x,
+                            &y,
+                            |a, b| (a - b) * n32 * g32,
+                            |a, b| (a - b) * norm * gv,
+                        )
+                    })
+                    .flatten();
+                let gi = fused.unwrap_or_else(|| {
+                    let diff = &x - &y;
+                    &(&diff * norm(diff.numel())) * g
+                });
                 let gx = x.requires_grad().then(|| gi.sum_to_shape(&x.shape()));
                 let gy = y.requires_grad().then(|| (-&gi).sum_to_shape(&y.shape()));
                 vec![gx, gy]

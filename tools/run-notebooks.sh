@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Re-executes the course notebooks in place with the installed `rust-nn`
+# kernel, so that the committed outputs are what the kernel produces today.
+# Run it after changing a notebook or anything its outputs depend on, then
+# review `git diff notebooks/` and commit.
+#
+# usage: tools/run-notebooks.sh [notebooks/NAME.ipynb ...]   (default: all)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+if [ $# -eq 0 ]; then
+  set -- notebooks/*.ipynb
+fi
+for nb in "$@"; do
+  echo "==> $nb"
+  jupyter nbconvert --to notebook --execute --inplace \
+    --ExecutePreprocessor.kernel_name=rust-nn \
+    --ExecutePreprocessor.timeout=600 \
+    --ExecutePreprocessor.startup_timeout=600 \
+    "$nb"
+done
