@@ -2,7 +2,6 @@
 
 use super::module::{Module, ModuleInfo, TrainingFlag};
 use crate::tensor::Tensor;
-use std::any::Any;
 
 /// Defines a parameterless activation layer.
 macro_rules! activation {
@@ -22,15 +21,7 @@ macro_rules! activation {
                 let $s = self;
                 $extra
             }
-            fn set_own_training(&self, training: bool) {
-                self.training.set(training);
-            }
-            fn own_training(&self) -> Option<bool> {
-                Some(self.training.get())
-            }
-            fn as_any(&self) -> &dyn Any {
-                self
-            }
+            super::module::builtin_layer_state!();
         }
 
         impl Module for $name {

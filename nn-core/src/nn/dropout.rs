@@ -2,7 +2,6 @@
 
 use super::module::{Module, ModuleInfo, TrainingFlag};
 use crate::tensor::Tensor;
-use std::any::Any;
 
 /// During training, zeroes each element with probability `p` and scales the
 /// rest by `1/(1-p)`; in evaluation mode returns the input, as `nn.Dropout(p)`.
@@ -60,15 +59,7 @@ impl ModuleInfo for Dropout {
             crate::print::python_float_repr(self.p)
         )
     }
-    fn set_own_training(&self, training: bool) {
-        self.training.set(training);
-    }
-    fn own_training(&self) -> Option<bool> {
-        Some(self.training.get())
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
+    super::module::builtin_layer_state!();
 }
 
 impl Module for Dropout {

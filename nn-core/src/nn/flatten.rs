@@ -2,7 +2,6 @@
 
 use super::module::{Module, ModuleInfo, TrainingFlag};
 use crate::tensor::Tensor;
-use std::any::Any;
 
 /// Flattens dimensions `start_dim..=end_dim`, as `nn.Flatten()` (defaults 1
 /// and -1: everything but the batch dimension).
@@ -59,15 +58,7 @@ impl ModuleInfo for Flatten {
     fn extra_repr(&self) -> String {
         format!("start_dim={}, end_dim={}", self.start_dim, self.end_dim)
     }
-    fn set_own_training(&self, training: bool) {
-        self.training.set(training);
-    }
-    fn own_training(&self) -> Option<bool> {
-        Some(self.training.get())
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
+    super::module::builtin_layer_state!();
 }
 
 impl Module for Flatten {

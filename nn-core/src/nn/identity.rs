@@ -2,7 +2,6 @@
 
 use super::module::{Module, ModuleInfo, TrainingFlag};
 use crate::tensor::Tensor;
-use std::any::Any;
 
 /// A placeholder layer that returns its input, as `nn.Identity()`.
 ///
@@ -32,15 +31,7 @@ impl ModuleInfo for Identity {
     fn class_name(&self) -> String {
         "Identity".into()
     }
-    fn set_own_training(&self, training: bool) {
-        self.training.set(training);
-    }
-    fn own_training(&self) -> Option<bool> {
-        Some(self.training.get())
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
+    super::module::builtin_layer_state!();
 }
 
 impl Module for Identity {

@@ -3,7 +3,6 @@
 use super::module::{Module, ModuleInfo, TrainingFlag};
 use crate::random::{linear_init_bound, with_default_generator};
 use crate::tensor::Tensor;
-use std::any::Any;
 
 /// A fully connected layer, as `torch.nn.Linear(in_features, out_features)`.
 ///
@@ -132,15 +131,7 @@ impl ModuleInfo for Linear {
         }
         p
     }
-    fn set_own_training(&self, training: bool) {
-        self.training.set(training);
-    }
-    fn own_training(&self) -> Option<bool> {
-        Some(self.training.get())
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
+    super::module::builtin_layer_state!();
 }
 
 impl Module for Linear {

@@ -477,6 +477,23 @@ plain_fields!(
     &'static str
 );
 
+/// The [`ModuleInfo`] methods of a built-in layer that keeps its mode in a
+/// `training: TrainingFlag` field.
+macro_rules! builtin_layer_state {
+    () => {
+        fn set_own_training(&self, training: bool) {
+            self.training.set(training);
+        }
+        fn own_training(&self) -> Option<bool> {
+            Some(self.training.get())
+        }
+        fn as_any(&self) -> &dyn std::any::Any {
+            self
+        }
+    };
+}
+pub(crate) use builtin_layer_state;
+
 /// The training flag built-in layers keep (`module.training`); starts true.
 #[doc(hidden)]
 #[derive(Debug)]

@@ -2,7 +2,6 @@
 
 use super::module::{Module, ModuleInfo, TrainingFlag};
 use crate::tensor::Tensor;
-use std::any::Any;
 use std::ops::Index;
 
 /// Modules applied in order, as `nn.Sequential(...)`. Build it with the
@@ -183,15 +182,7 @@ impl ModuleInfo for Sequential {
             .map(|(n, m)| (n.clone(), m.as_ref()))
             .collect()
     }
-    fn set_own_training(&self, training: bool) {
-        self.training.set(training);
-    }
-    fn own_training(&self) -> Option<bool> {
-        Some(self.training.get())
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
+    super::module::builtin_layer_state!();
 }
 
 impl Module for Sequential {
