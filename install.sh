@@ -24,7 +24,8 @@ Installs the Jupyter kernel "Rust (nn-core)" (kernelspec rust-nn):
      environment .venv with JupyterLab, nbclient and nbconvert and installs
      it there;
   5. builds nn-core into the kernel's build template, so that a kernel
-     starts without compiling dependencies;
+     starts without compiling dependencies (skipped when the template is
+     up to date; \`target/release/nn-kernel warm\` forces it);
   6. executes every notebooks/*.ipynb and writes HTML to site/.
 
 Running it again updates everything in place.

@@ -99,15 +99,19 @@ def main() -> None:
         for _ in range(args.runs):
             rows.append(("rust-nn", "cold", measure("rust-nn", cold, args.cells)))
         for _ in range(args.runs):
-            # Each launch leaves a standby for the next one.
-            if not wait_for_standby(spec):
-                nn_kernel(spec, "standby", "stop")
+            # Each launch leaves a standby for the next one, once it is warm;
+            # start one here if there is none.
+            if nn_kernel(spec, "standby", "status") != "waiting":
                 subprocess.Popen(
-                    [spec.argv[0], "standby"], env={**os.environ, **spec.env},
-                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                    [spec.argv[0], "standby"],
+                    env={**os.environ, **spec.env},
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
                     start_new_session=True,
                 )
-                wait_for_standby(spec)
+            if not wait_for_standby(spec):
+                print("no standby became ready")
+                break
             rows.append(("rust-nn", "standby", measure("rust-nn", dict(os.environ), args.cells)))
         nn_kernel(spec, "standby", "stop")
     else:

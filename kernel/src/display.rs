@@ -170,6 +170,8 @@ impl Sink {
             Message::Panic { message, location } => {
                 self.cell().panic = Some(Panic { message, location });
             }
+            // Read by the engine at the end of a cell; a late one is stale.
+            Message::Sync { .. } => {}
         }
     }
 

@@ -12,7 +12,7 @@
 //!    interrupts). If that fails, the kernel still runs plain Rust and the
 //!    first cell shows why.
 
-use crate::display::transport::{CHDIR, ENV_IPC, INTERRUPT, RESET};
+use crate::display::transport::{CHDIR, ENV_IPC, INTERRUPT, Message, RESET, SYNC};
 use crate::display::{Sink, Stream, mime_data};
 use crate::errors::CellError;
 use crate::protocol::random_hex;
@@ -487,7 +487,9 @@ fn refuse(job: Job, message: &str) {
 struct Session {
     context: CommandContext,
     shared: Arc<Shared>,
-    flush: crossbeam_channel::Sender<crossbeam_channel::Sender<()>>,
+    flush: crossbeam_channel::Sender<Flush>,
+    /// Number of the last `sync` asked of nn-core.
+    syncs: u64,
     /// Why nn-core could not be loaded, shown by the first cell.
     startup_error: Option<String>,
     nn_core_loaded: bool,
@@ -514,6 +516,7 @@ impl Session {
             context,
             shared: shared.clone(),
             flush,
+            syncs: 0,
             startup_error: None,
             nn_core_loaded: false,
             cells: 0,
@@ -703,10 +706,16 @@ impl Session {
         }
     }
 
-    /// Waits until every line the child wrote during the cell is published.
-    fn flush_output(&self) {
+    /// Waits until every line the child wrote during the cell is published:
+    /// evcxr has read all of stdout when a cell returns; for stderr, nn-core
+    /// is asked to write a `sync` line there, which comes after the cell's.
+    fn flush_output(&mut self) {
+        self.syncs += 1;
+        let mut command = vec![SYNC];
+        command.extend_from_slice(format!("{}\n", self.syncs).as_bytes());
+        let sync = self.shared.send_ipc(&command).then_some(self.syncs);
         let (ack, done) = crossbeam_channel::bounded(1);
-        if self.flush.send(ack).is_ok() {
+        if self.flush.send(Flush { ack, sync }).is_ok() {
             let _ = done.recv_timeout(Duration::from_secs(5));
         }
     }
@@ -837,16 +846,24 @@ fn listen_for_nn_core(shared: &Arc<Shared>) -> Result<(std::net::SocketAddr, Str
     Ok((address, token))
 }
 
+/// A request to the output thread: answer on `ack` once the cell's output
+/// is published; `sync` is the number of the `sync` line nn-core was asked
+/// to write to stderr, if it was.
+struct Flush {
+    ack: crossbeam_channel::Sender<()>,
+    sync: Option<u64>,
+}
+
 /// Publishes the child's stdout and stderr as they come, a batch of
 /// consecutive lines of one stream per message, and answers flush requests
 /// once everything written so far is out.
 fn forward_output(
     outputs: EvalContextOutputs,
-    flush: &crossbeam_channel::Receiver<crossbeam_channel::Sender<()>>,
+    flush: &crossbeam_channel::Receiver<Flush>,
     sink: &Sink,
 ) {
     let EvalContextOutputs { stdout, stderr } = outputs;
-    let batch = |stream: Stream, first: String, rest: &crossbeam_channel::Receiver<String>| {
+    let take_batch = |first: String, rest: &crossbeam_channel::Receiver<String>| {
         let mut lines = vec![first];
         while lines.len() < 256 {
             match rest.try_recv() {
@@ -854,27 +871,57 @@ fn forward_output(
                 Err(_) => break,
             }
         }
-        sink.lines(stream, &lines);
+        lines
+    };
+    // The number of the last `sync` line seen on stderr.
+    let last_sync = std::cell::Cell::new(0);
+    let stderr_batch = |first: String| {
+        let mut plain = Vec::new();
+        for line in take_batch(first, &stderr) {
+            match Message::find(&line) {
+                Some((before, Message::Sync { id })) => {
+                    sink.lines(Stream::Stderr, &std::mem::take(&mut plain));
+                    sink.stream(Stream::Stderr, before);
+                    last_sync.set(last_sync.get().max(id));
+                }
+                _ => plain.push(line),
+            }
+        }
+        sink.lines(Stream::Stderr, &plain);
     };
     loop {
         crossbeam_channel::select! {
             recv(stdout) -> line => match line {
-                Ok(line) => batch(Stream::Stdout, line, &stdout),
+                Ok(line) => sink.lines(Stream::Stdout, &take_batch(line, &stdout)),
                 Err(_) => return,
             },
             recv(stderr) -> line => match line {
-                Ok(line) => batch(Stream::Stderr, line, &stderr),
+                Ok(line) => stderr_batch(line),
                 Err(_) => return,
             },
-            recv(flush) -> ack => {
-                let Ok(ack) = ack else { return };
-                // evcxr has read all of stdout when a cell returns; stderr is
-                // read by another thread and may lag by a moment.
+            recv(flush) -> request => {
+                let Ok(Flush { ack, sync }) = request else { return };
                 while let Ok(line) = stdout.try_recv() {
-                    batch(Stream::Stdout, line, &stdout);
+                    sink.lines(Stream::Stdout, &take_batch(line, &stdout));
                 }
-                while let Ok(line) = stderr.recv_timeout(Duration::from_millis(3)) {
-                    batch(Stream::Stderr, line, &stderr);
+                match sync {
+                    // Everything up to nn-core's `sync` line.
+                    Some(id) => {
+                        let deadline = Instant::now() + Duration::from_secs(2);
+                        while last_sync.get() < id {
+                            let left = deadline.saturating_duration_since(Instant::now());
+                            match stderr.recv_timeout(left) {
+                                Ok(line) => stderr_batch(line),
+                                Err(_) => break,
+                            }
+                        }
+                    }
+                    // Without nn-core: whatever arrives in a moment.
+                    None => {
+                        while let Ok(line) = stderr.recv_timeout(Duration::from_millis(20)) {
+                            stderr_batch(line);
+                        }
+                    }
                 }
                 let _ = ack.send(());
             }
@@ -920,6 +967,16 @@ fn new_session_dir(config: &Config) -> Result<(PathBuf, bool)> {
         }
     }
     Ok((dir, compiles_nn_core))
+}
+
+/// Whether the template was built for this configuration and nn-core as it
+/// is now.
+pub fn template_is_current(config: &Config) -> bool {
+    let template = config.template();
+    let read = |name: &str| std::fs::read_to_string(template.join(name)).unwrap_or_default();
+    template.join("build").is_dir()
+        && read("stamp") == config.stamp()
+        && read(FINGERPRINT) == config.nn_core_fingerprint()
 }
 
 /// The template's record of [`Config::nn_core_fingerprint`] when it was built.

@@ -84,7 +84,15 @@ pub fn install(args: &[String]) -> Result<()> {
     std::fs::write(dir.join("logo-svg.svg"), LOGO_SVG)?;
     println!("Installed kernelspec `{KERNEL_NAME}` in {}", dir.display());
     if options.warm {
-        warm()?;
+        let config = engine::Config::from_env()?;
+        if engine::template_is_current(&config) {
+            println!(
+                "The kernel template {} is up to date.",
+                config.template().display()
+            );
+        } else {
+            warm()?;
+        }
     }
     Ok(())
 }

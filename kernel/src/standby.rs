@@ -57,6 +57,12 @@ fn starting_socket(config: &Config) -> PathBuf {
     config.cache.join("standby-starting.sock")
 }
 
+/// Written by `nn-kernel standby stop`: a standby that started before it
+/// exits instead of waiting.
+fn stop_file(config: &Config) -> PathBuf {
+    config.cache.join("standby.stop")
+}
+
 /// Whether a socket at `path` has a listener.
 fn listening(path: &Path) -> bool {
     UnixStream::connect(path).is_ok()
@@ -180,6 +186,8 @@ pub fn status(config: &Config) -> Result<()> {
 
 /// `nn-kernel standby stop`: asks a waiting standby to exit.
 pub fn stop(config: &Config) -> Result<()> {
+    // Also stops one that is still starting.
+    std::fs::write(stop_file(config), b"")?;
     let Ok(mut stream) = UnixStream::connect(socket(config)) else {
         println!("No standby kernel is waiting.");
         return Ok(());
@@ -208,6 +216,7 @@ pub fn run(config: &Config) -> Result<()> {
     let _ = std::fs::remove_file(&starting);
     let lock = UnixListener::bind(&starting)
         .with_context(|| format!("cannot listen on {}", starting.display()))?;
+    let started = std::time::SystemTime::now();
     let stamp = config.stamp();
     let fingerprint = fingerprint(config);
     let (iopub, published) = tokio::sync::mpsc::unbounded_channel();
@@ -217,6 +226,14 @@ pub fn run(config: &Config) -> Result<()> {
         engine.shutdown();
         let _ = std::fs::remove_file(&starting);
         anyhow::bail!("the standby's engine did not start with nn-core");
+    }
+    let stopped = std::fs::metadata(stop_file(config))
+        .and_then(|m| m.modified())
+        .is_ok_and(|stop| stop >= started);
+    if stopped {
+        engine.shutdown();
+        let _ = std::fs::remove_file(&starting);
+        return Ok(());
     }
     // Only now, warm, does it take launches.
     let _ = std::fs::remove_file(&path);

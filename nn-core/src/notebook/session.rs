@@ -6,7 +6,7 @@
 //! session rather than once per cell.
 
 use super::display::emit;
-use super::transport::{CHDIR, ENV_IPC, INTERRUPT, KEYBOARD_INTERRUPT, Message, RESET};
+use super::transport::{CHDIR, ENV_IPC, INTERRUPT, KEYBOARD_INTERRUPT, Message, RESET, SYNC};
 use std::io::{BufRead as _, Read as _, Write as _};
 use std::net::TcpStream;
 use std::sync::Once;
@@ -103,7 +103,8 @@ fn install_panic_hook() {
 
 /// Connects to the kernel's loopback socket (`ADDRESS TOKEN` in `ENV_IPC`),
 /// says who it is, then carries out the kernel's commands (set or clear the
-/// interrupt flag, change directory) until the kernel closes the connection.
+/// interrupt flag, change directory, mark the end of stderr) until the kernel
+/// closes the connection.
 ///
 /// A socket rather than a signal: `std` has no signal handlers, and this way
 /// nn-core needs neither `libc` nor `unsafe`. Measured latency from the
@@ -125,6 +126,15 @@ fn receive_interrupts(ipc: &str) {
         match byte[0] {
             INTERRUPT => INTERRUPTED.store(true, Ordering::Release),
             RESET => INTERRUPTED.store(false, Ordering::Release),
+            SYNC => {
+                let mut id = Vec::new();
+                if commands.read_until(b'\n', &mut id).is_err() {
+                    return;
+                }
+                let id = String::from_utf8_lossy(&id).trim().parse().unwrap_or(0);
+                let mut err = std::io::stderr().lock();
+                let _ = writeln!(err, "{}", Message::Sync { id }.encode());
+            }
             CHDIR => {
                 let mut path = Vec::new();
                 if commands.read_until(b'\n', &mut path).is_err() {

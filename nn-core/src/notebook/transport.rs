@@ -26,15 +26,19 @@
 //! | `update`  | display id, then MIME type and data, repeated | `update_display_data` |
 //! | `clear`   | `1` to wait for the next output, else `0`    | `clear_output`   |
 //! | `panic`   | message, location (`file:line:col`)          | the cell's `error` |
+//! | `sync`    | a number                                     | (on stderr) the cell's output is all read |
 //!
 //! # Interrupts: a byte on a loopback socket
 //!
 //! The kernel starts the child with [`ENV_IPC`] set to `ADDRESS TOKEN`. The
 //! child connects to that TCP address on 127.0.0.1, sends the token and a
 //! newline, then reads commands of one byte: [`INTERRUPT`] sets the
-//! session's interrupt flag, [`RESET`] clears it, and [`CHDIR`], followed by
+//! session's interrupt flag, [`RESET`] clears it, [`CHDIR`], followed by
 //! a path and a newline, changes the process's working directory (a kernel
-//! started ahead of time moves to the notebook's folder). A plain evcxr
+//! started ahead of time moves to the notebook's folder), and [`SYNC`],
+//! followed by a number and a newline, writes a `sync` message with that
+//! number to *stderr*: once the kernel reads it, it has read everything the
+//! cell wrote to stderr (stdout is ordered by evcxr itself). A plain evcxr
 //! session has no [`ENV_IPC`], and nn-core then prints text instead of
 //! sending messages.
 
@@ -54,6 +58,10 @@ pub const RESET: u8 = b'r';
 /// Byte the kernel sends, followed by a path and a newline, to change the
 /// working directory of the process that runs the cells.
 pub const CHDIR: u8 = b'c';
+
+/// Byte the kernel sends, followed by a number and a newline, to have a
+/// `sync` message with that number written to stderr.
+pub const SYNC: u8 = b's';
 
 /// Prefix of the panic message that nn-core's `notebook::check_interrupt`
 /// raises; the kernel reports such a panic as `KeyboardInterrupt`.
@@ -81,6 +89,11 @@ pub enum Message {
         /// Wait for the next output before clearing.
         wait: bool,
     },
+    /// Everything written to stderr before this line has been read.
+    Sync {
+        /// The number the kernel sent with [`SYNC`].
+        id: u64,
+    },
     /// The cell's code panicked on the child's main thread.
     Panic {
         /// The panic message.
@@ -93,6 +106,7 @@ pub enum Message {
 impl Message {
     /// The message as one line, without the final newline.
     pub fn encode(&self) -> String {
+        let number;
         let mut fields: Vec<&str> = Vec::new();
         let kind = match self {
             Message::Display { id, bundle } | Message::Update { id, bundle } => {
@@ -115,6 +129,11 @@ impl Message {
                 fields.push(message);
                 fields.push(location);
                 "panic"
+            }
+            Message::Sync { id } => {
+                number = id.to_string();
+                fields.push(&number);
+                "sync"
             }
         };
         let mut line = String::from(PREFIX);
@@ -158,6 +177,10 @@ impl Message {
             }
             "clear" => match fields.as_slice() {
                 [wait] => Some(Message::Clear { wait: wait == "1" }),
+                _ => None,
+            },
+            "sync" => match fields.as_slice() {
+                [id] => id.parse().ok().map(|id| Message::Sync { id }),
                 _ => None,
             },
             "panic" => match fields.as_slice() {
@@ -237,6 +260,7 @@ mod tests {
         });
         round_trip(Message::Clear { wait: true });
         round_trip(Message::Clear { wait: false });
+        round_trip(Message::Sync { id: 42 });
         round_trip(Message::Panic {
             message: "shape mismatch:\n[2] vs [3]".into(),
             location: "src/tensor.rs:1:2".into(),
