@@ -27,8 +27,12 @@ if [ "$rust" = 1 ]; then
   cargo fmt --all --check
   step "cargo clippy (warnings are errors)"
   cargo clippy --workspace --all-targets --locked -- -D warnings
-  step "cargo test (unit, reference, property and doc tests)"
-  cargo test --workspace --locked
+  step "cargo test nn-core (unit, reference, property and doc tests)"
+  cargo test --locked -p nn-core -p nn-core-derive
+  # The kernel's tests in release: the build install.sh makes (evcxr and
+  # rust-analyzer take ~10 minutes to build a second time in debug).
+  step "cargo test nn-kernel (release)"
+  cargo test --locked --release -p nn-kernel
   step "cargo doc (warnings are errors)"
   RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 fi
