@@ -1,7 +1,8 @@
 //! `nn-kernel install` / `uninstall`: the `rust-nn` kernelspec, and the build
 //! template that makes a kernel's start-up compile nothing but the cell.
 
-use crate::engine;
+use crate::config::Config;
+use crate::template;
 use anyhow::{Context as _, Result, bail};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -84,8 +85,8 @@ pub fn install(args: &[String]) -> Result<()> {
     std::fs::write(dir.join("logo-svg.svg"), LOGO_SVG)?;
     println!("Installed kernelspec `{KERNEL_NAME}` in {}", dir.display());
     if options.warm {
-        let config = engine::Config::from_env()?;
-        if engine::template_is_current(&config) {
+        let config = Config::from_env()?;
+        if template::template_is_current(&config) {
             println!(
                 "The kernel template {} is up to date.",
                 config.template().display()
@@ -99,14 +100,14 @@ pub fn install(args: &[String]) -> Result<()> {
 
 /// `nn-kernel warm`: builds nn-core into the template that kernels copy.
 pub fn warm() -> Result<()> {
-    let config = engine::Config::from_env()?;
+    let config = Config::from_env()?;
     println!(
         "Building nn-core ({}) into the kernel template {} ...",
         config.nn_core.display(),
         config.template().display()
     );
     let started = std::time::Instant::now();
-    engine::warm(&config)?;
+    template::warm(&config)?;
     println!("Template ready in {:.1?}.", started.elapsed());
     Ok(())
 }

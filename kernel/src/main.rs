@@ -2,20 +2,31 @@
 //! evcxr engine. See `docs/kernel.md`.
 //!
 //! - [`server`]: the message loops; [`protocol`]: sockets and messages.
-//! - [`engine`]: evcxr, start-up, cells, interrupts; [`display`]: what the
-//!   cells' process writes, turned into outputs; [`errors`]: failed cells.
+//! - [`engine`]: the engine thread, its job queue, interrupts;
+//!   [`session`]: evcxr's session, start-up and cells; [`context`]: evcxr's
+//!   context in a build folder; [`output`]: the cells' process output,
+//!   forwarded; [`display`]: that output turned into messages; [`errors`]:
+//!   failed cells.
+//! - [`config`]: the configuration; [`template`]: the build template and
+//!   the kernels' folders.
 //! - [`complete`]: `is_complete`; [`history`]: `history_request`.
-//! - [`install`]: the kernelspec and the build template.
+//! - [`install`]: the kernelspec and the build template;
+//!   [`standby`]: a kernel started ahead of time.
 
 mod complete;
+mod config;
+mod context;
 mod display;
 mod engine;
 mod errors;
 mod history;
 mod install;
+mod output;
 mod protocol;
 mod server;
+mod session;
 mod standby;
+mod template;
 
 use anyhow::{Context as _, Result, bail};
 use std::path::Path;
@@ -80,7 +91,7 @@ fn run(args: &[String]) -> Result<()> {
         Some("uninstall") => install::uninstall(rest),
         Some("warm") => install::warm(),
         Some("standby") => {
-            let config = engine::Config::from_env()?;
+            let config = config::Config::from_env()?;
             match rest.first().map(String::as_str) {
                 None => standby::run(&config),
                 Some("stop") => standby::stop(&config),

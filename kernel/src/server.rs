@@ -3,8 +3,9 @@
 //! queue, so it stays in order), stdin (input requests) and heartbeat.
 
 use crate::complete::is_complete;
+use crate::config::Config;
 use crate::display::Sink;
-use crate::engine::{self, Engine, InputFn};
+use crate::engine::{Engine, InputFn};
 use crate::errors::CellError;
 use crate::history::History;
 use crate::protocol::{self, Request, child_of, reply_to, status};
@@ -23,7 +24,7 @@ use zeromq::{PubSocket, RouterSocket};
 /// standby kernel if one is waiting, else starts an engine here.
 pub fn run(connection_file: &Path) -> Result<()> {
     let (info, text) = protocol::read_connection_file(connection_file)?;
-    let config = engine::Config::from_env()?;
+    let config = Config::from_env()?;
     if standby::enabled() {
         standby::hand_over(&config, &text);
     }
@@ -39,7 +40,7 @@ pub fn serve_with(
     engine: Arc<Engine>,
     iopub: UnboundedSender<JupyterMessage>,
     published: UnboundedReceiver<JupyterMessage>,
-    config: engine::Config,
+    config: Config,
 ) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -71,7 +72,7 @@ async fn serve(
     engine: Arc<Engine>,
     iopub: UnboundedSender<JupyterMessage>,
     mut published: UnboundedReceiver<JupyterMessage>,
-    config: engine::Config,
+    config: Config,
 ) -> Result<()> {
     let session = protocol::random_hex();
     let mut shell = protocol::bind::<RouterSocket>(&info, info.shell_port, &session).await?;

@@ -14,7 +14,8 @@
 //! unclaimed (`NN_KERNEL_STANDBY_IDLE`, seconds). `NN_KERNEL_STANDBY=0`
 //! turns standbys off.
 
-use crate::engine::{Config, Engine};
+use crate::config::Config;
+use crate::engine::Engine;
 use anyhow::{Context as _, Result};
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
@@ -176,7 +177,7 @@ pub fn spawn(config: &Config) {
 
 /// `nn-kernel standby status`: whether a standby is waiting.
 pub fn status(config: &Config) -> Result<()> {
-    if UnixStream::connect(socket(config)).is_ok() {
+    if listening(&socket(config)) {
         println!("waiting");
     } else {
         println!("none");

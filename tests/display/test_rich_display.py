@@ -11,87 +11,17 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import subprocess
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from queue import Empty
 from typing import Any
 
 import pytest
 
-KERNEL_NAME = os.environ.get("NN_KERNEL_NAME", "rust-nn")
-# The first cell waits for evcxr's start-up, which may compile nn-core.
-STARTUP_TIMEOUT = float(os.environ.get("NN_KERNEL_STARTUP_TIMEOUT", "600"))
-CELL_TIMEOUT = 180.0
+from harness import KERNEL_NAME, STARTUP_TIMEOUT, Kernel
+
 SVG_NS = "{http://www.w3.org/2000/svg}"
-
-
-def _installed_kernels() -> str:
-    try:
-        return subprocess.run(
-            ["jupyter", "kernelspec", "list"], capture_output=True, text=True, timeout=60
-        ).stdout
-    except (OSError, subprocess.TimeoutExpired):
-        return ""
-
-
-if not re.search(rf"^\s*{re.escape(KERNEL_NAME)}\s", _installed_kernels(), re.MULTILINE):
-    pytest.skip(
-        f"the Jupyter kernel {KERNEL_NAME!r} is not installed "
-        "(`jupyter kernelspec list` lacks it): run ./install.sh first",
-        allow_module_level=True,
-    )
-
-from jupyter_client.manager import start_new_kernel  # noqa: E402
-
-
-class Kernel:
-    """A running kernel and a client that collects each request's outputs."""
-
-    def __init__(self) -> None:
-        self.km, self.kc = start_new_kernel(kernel_name=KERNEL_NAME, startup_timeout=60)
-
-    def run(self, code: str, timeout: float = CELL_TIMEOUT) -> list[dict[str, Any]]:
-        """Executes `code`; returns its iopub outputs. Fails unless it succeeds."""
-        msg_id = self.kc.execute(code)
-        outputs: list[dict[str, Any]] = []
-        deadline = time.monotonic() + timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError(f"cell did not finish within {timeout}s: {code!r}")
-            try:
-                msg = self.kc.get_iopub_msg(timeout=remaining)
-            except Empty:
-                continue
-            if msg["parent_header"].get("msg_id") != msg_id:
-                continue
-            kind = msg["msg_type"]
-            if kind == "status" and msg["content"]["execution_state"] == "idle":
-                break
-            if kind not in ("status", "execute_input"):
-                outputs.append(msg)
-        while True:
-            reply = self.kc.get_shell_msg(timeout=timeout)
-            if reply["parent_header"].get("msg_id") == msg_id:
-                break
-        assert reply["content"]["status"] == "ok", f"{code!r}: {reply['content']} {outputs}"
-        return outputs
-
-    def shutdown(self) -> None:
-        self.kc.stop_channels()
-        self.km.shutdown_kernel(now=True)
-
-
-@pytest.fixture(scope="module")
-def kernel():
-    k = Kernel()
-    k.run("1 + 1", timeout=STARTUP_TIMEOUT)
-    yield k
-    k.shutdown()
 
 
 def of_type(outputs: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
@@ -202,12 +132,6 @@ def test_tensor_and_module_results_are_html_with_torch_text(kernel: Kernel) -> N
     assert data == {"text/plain": "MSELoss()"}
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="kernel issue, not display: a cell that puts a built-in layer behind `dyn Module` "
-    "(sequential!, #[derive(Module)]) fails to link: undefined hidden symbol "
-    "`<Linear as Module>::forward` (the #[track_caller] vtable shim across the nn-core dylib)",
-)
 def test_model_summary_as_cell_result(kernel: Kernel) -> None:
     outputs = kernel.run("sequential![Linear::new(2, 3), ReLU::new()]")
     data = of_type(outputs, "execute_result")[0]["content"]["data"]

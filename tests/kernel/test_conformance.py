@@ -5,7 +5,7 @@ from __future__ import annotations
 import unittest
 
 import jupyter_kernel_test
-from conftest import KERNEL_NAME, STARTUP_TIMEOUT
+from harness import KERNEL_NAME, STARTUP_TIMEOUT
 
 
 class RustNnKernelTests(jupyter_kernel_test.KernelTests):

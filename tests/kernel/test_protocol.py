@@ -7,7 +7,7 @@ import os
 import threading
 import time
 
-from conftest import KERNEL_NAME, STARTUP_TIMEOUT, Kernel, plain, start_kernel
+from harness import KERNEL_NAME, STARTUP_TIMEOUT, Kernel, plain, start_kernel
 from jupyter_client.manager import KernelManager
 
 
@@ -276,7 +276,7 @@ def test_restart_gives_a_fresh_session() -> None:
 
 
 def test_a_standby_kernel_serves_the_next_launch(tmp_path) -> None:
-    from conftest import wait_for_standby
+    from harness import wait_for_standby
 
     first = start_kernel()
     try:

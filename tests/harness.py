@@ -1,4 +1,6 @@
-"""Helpers for testing the installed `rust-nn` kernel through the Jupyter protocol.
+"""Helpers for testing the installed `rust-nn` kernel through the Jupyter
+protocol, shared by every end-to-end test (`tests/conftest.py` puts this
+folder on the import path and registers the `kernel` fixture).
 
 The kernel must be installed first (`./install.sh`, or
 `target/release/nn-kernel install`). Set NN_KERNEL_NAME to test another
@@ -16,7 +18,6 @@ from typing import Any
 
 import subprocess
 
-import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager, start_new_kernel
 
@@ -124,6 +125,11 @@ class Kernel:
         """Sends a shell request with `send(kc)` and returns its reply."""
         return self.reply(send(self.kc), timeout)
 
+    def run(self, code: str, timeout: float = CELL_TIMEOUT) -> list[dict[str, Any]]:
+        """Executes `code`, fails unless it succeeds, and returns its iopub
+        outputs (without status and execute_input messages)."""
+        return self.ok(code, timeout).outputs
+
     def shutdown(self) -> None:
         self.kc.stop_channels()
         self.km.shutdown_kernel(now=False)
@@ -135,13 +141,6 @@ def start_kernel() -> Kernel:
     kernel = Kernel(km, kc)
     kernel.first = kernel.ok("1 + 1", timeout=STARTUP_TIMEOUT)
     return kernel
-
-
-@pytest.fixture(scope="module")
-def kernel() -> Kernel:
-    k = start_kernel()
-    yield k
-    k.shutdown()
 
 
 def nn_kernel(*args: str) -> str:
@@ -162,11 +161,3 @@ def wait_for_standby(timeout: float = STARTUP_TIMEOUT) -> bool:
             return True
         time.sleep(0.5)
     return False
-
-
-def pytest_sessionfinish(session, exitstatus) -> None:
-    # Kernels start a standby for the next launch; do not leave one behind.
-    try:
-        nn_kernel("standby", "stop")
-    except Exception:
-        pass

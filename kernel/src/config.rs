@@ -1,0 +1,131 @@
+//! The kernel's configuration, from the environment: where nn-core is,
+//! where the cache with the build folders is, how cells are compiled; and
+//! what a template or a standby must match to be used (the stamp, nn-core's
+//! fingerprint).
+
+use anyhow::{Context as _, Result};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Where nn-core is, where the build folders go, how cells are compiled.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The nn-core crate (the folder with its `Cargo.toml`).
+    pub nn_core: PathBuf,
+    /// Holds `template/`, `sessions/` and the `.cargo/config.toml` that
+    /// builds dependencies at opt-level 3.
+    pub cache: PathBuf,
+    /// The cells' opt-level (evcxr's `:opt`).
+    pub opt_level: String,
+    /// How long an interrupted cell may take to stop before the process
+    /// running it is killed.
+    pub interrupt_grace: Duration,
+}
+
+impl Config {
+    /// From the environment: `NN_KERNEL_NN_CORE`, `NN_KERNEL_CACHE`,
+    /// `NN_KERNEL_OPT_LEVEL`, `NN_KERNEL_INTERRUPT_GRACE` (seconds), with
+    /// defaults: the nn-core beside the kernel's sources, `~/.cache/nn-kernel`,
+    /// `0`, 3 s.
+    pub fn from_env() -> Result<Config> {
+        let nn_core = match std::env::var_os("NN_KERNEL_NN_CORE") {
+            Some(path) => PathBuf::from(path),
+            None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../nn-core"),
+        };
+        let nn_core = nn_core
+            .canonicalize()
+            .with_context(|| format!("nn-core not found at {}", nn_core.display()))?;
+        let cache = match std::env::var_os("NN_KERNEL_CACHE") {
+            Some(path) => PathBuf::from(path),
+            None => match std::env::var_os("XDG_CACHE_HOME") {
+                Some(path) => PathBuf::from(path).join("nn-kernel"),
+                None => PathBuf::from(std::env::var_os("HOME").context("HOME is not set")?)
+                    .join(".cache/nn-kernel"),
+            },
+        };
+        let opt_level = std::env::var("NN_KERNEL_OPT_LEVEL").unwrap_or_else(|_| "0".into());
+        let grace = std::env::var("NN_KERNEL_INTERRUPT_GRACE")
+            .ok()
+            .and_then(|s| s.parse::<f64>().ok())
+            .unwrap_or(3.0);
+        Ok(Config {
+            nn_core,
+            cache,
+            opt_level,
+            interrupt_grace: Duration::from_secs_f64(grace),
+        })
+    }
+
+    /// The warmed build folder that each kernel copies.
+    pub fn template(&self) -> PathBuf {
+        self.cache.join("template")
+    }
+
+    /// Holds one folder per running kernel.
+    pub fn sessions(&self) -> PathBuf {
+        self.cache.join("sessions")
+    }
+
+    /// The state of nn-core's sources: the newest modification time and the
+    /// number of files, over nn-core (with its derive crate) and the
+    /// workspace's lock file. Changes when nn-core is edited.
+    pub fn nn_core_fingerprint(&self) -> String {
+        fn walk(dir: &Path, newest: &mut std::time::SystemTime, count: &mut u64) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path
+                    .file_name()
+                    .is_some_and(|n| n == "target" || n == ".git")
+                {
+                    continue;
+                }
+                let Ok(meta) = entry.metadata() else { continue };
+                if meta.is_dir() {
+                    walk(&path, newest, count);
+                } else {
+                    *count += 1;
+                    if let Ok(modified) = meta.modified() {
+                        *newest = (*newest).max(modified);
+                    }
+                }
+            }
+        }
+        let mut newest = std::time::SystemTime::UNIX_EPOCH;
+        let mut count = 0;
+        walk(&self.nn_core, &mut newest, &mut count);
+        if let Ok(modified) =
+            std::fs::metadata(self.nn_core.join("../Cargo.lock")).and_then(|m| m.modified())
+        {
+            newest = newest.max(modified);
+        }
+        let nanos = newest
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        format!("{nanos}/{count}")
+    }
+
+    /// What a template must have been built with to be usable.
+    pub fn stamp(&self) -> String {
+        format!(
+            "nn-kernel {} evcxr 0.22.0 rustc {}\nnn-core {}\nopt-level {}\n",
+            env!("CARGO_PKG_VERSION"),
+            env!("NN_KERNEL_RUSTC_VERSION"),
+            self.nn_core.display(),
+            self.opt_level
+        )
+    }
+
+    /// The crate that cells depend on under the name `nn_core`: nn-core
+    /// re-exported from a dynamic library, so that nn-core's statics
+    /// (generator, print options, grad mode, interrupt flag) exist once per
+    /// session. evcxr links a statically linked dependency into every cell,
+    /// giving each cell its own copy. (evcxr's `:allow_static_linking 0`
+    /// would do the same for all crates, but its rustc wrapper fails on
+    /// `no_std` dependencies such as `rawpointer` with current rustc.)
+    pub fn shared_crate(&self) -> PathBuf {
+        self.cache.join("nn-core-session")
+    }
+}

@@ -1,0 +1,356 @@
+//! The evcxr session, owned by the engine thread: evcxr's context with
+//! nn-core loaded by the start-up cell; cells, and what their outcome is (a
+//! result, a panic, an interrupt, a restarted process); the warm-up;
+//! completion and inspection. A cell's outcome is returned only once its
+//! output is published ([`output`](crate::output)).
+
+use crate::config::Config;
+use crate::context::create_context;
+use crate::display::transport::{RESET, SYNC};
+use crate::display::{Stream, mime_data};
+use crate::engine::{InputFn, Job, Outcome, Shared, listen_for_nn_core, reply_error};
+use crate::errors::CellError;
+use crate::output::{Flush, forward_output};
+use anyhow::Result;
+use evcxr::{CommandContext, EvalCallbacks};
+use jupyter_protocol::JupyterMessage;
+use serde_json::{Value, json};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+/// evcxr's context plus what the engine thread knows about it.
+pub struct Session {
+    context: CommandContext,
+    shared: Arc<Shared>,
+    flush: crossbeam_channel::Sender<Flush>,
+    /// Number of the last `sync` asked of nn-core.
+    syncs: u64,
+    /// Why nn-core could not be loaded, shown by the first cell.
+    startup_error: Option<String>,
+    pub nn_core_loaded: bool,
+    cells: u64,
+}
+
+impl Session {
+    pub fn start(config: &Config, dir: &Path, shared: &Arc<Shared>) -> Result<Session> {
+        let (listener, token) = listen_for_nn_core(shared)?;
+        let ipc = format!("{} {token}", listener);
+        let started = Instant::now();
+        let (context, outputs) = create_context(config, dir, Some(&ipc), false)?;
+        debug(&format!(
+            "evcxr context created in {:.2?}",
+            started.elapsed()
+        ));
+        *shared.child.lock().unwrap_or_else(|p| p.into_inner()) = Some(context.process_handle());
+        let (flush, flush_requests) = crossbeam_channel::unbounded();
+        let sink = shared.sink.clone();
+        std::thread::Builder::new()
+            .name("child-output".into())
+            .spawn(move || forward_output(outputs, &flush_requests, &sink))?;
+        let mut session = Session {
+            context,
+            shared: shared.clone(),
+            flush,
+            syncs: 0,
+            startup_error: None,
+            nn_core_loaded: false,
+            cells: 0,
+        };
+        let started = Instant::now();
+        let loaded = session.context.execute(&startup_cell(config));
+        debug(&format!("start-up cell ran in {:.2?}", started.elapsed()));
+        match loaded {
+            Ok(_) => session.nn_core_loaded = true,
+            Err(error) => {
+                let error = CellError::from_evcxr(&error, "");
+                session.startup_error = Some(format!(
+                    "nn-kernel: nn-core ({}) could not be loaded, so this session runs plain Rust:\n{}\n",
+                    config.nn_core.display(),
+                    error.traceback.join("\n")
+                ));
+            }
+        }
+        Ok(session)
+    }
+
+    pub fn run(&mut self, job: Job) {
+        match job {
+            Job::Execute {
+                code,
+                parent,
+                silent,
+                input,
+                done,
+            } => {
+                let outcome = self.execute(&code, &parent, silent, input);
+                let _ = done.send(outcome);
+            }
+            Job::Complete { code, cursor, done } => {
+                let _ = done.send(self.complete(&code, cursor));
+            }
+            Job::Inspect { code, cursor, done } => {
+                let _ = done.send(self.inspect(&code, cursor));
+            }
+        }
+    }
+
+    fn execute(
+        &mut self,
+        code: &str,
+        parent: &JupyterMessage,
+        silent: bool,
+        input: Option<InputFn>,
+    ) -> Outcome {
+        let shared = self.shared.clone();
+        self.cells += 1;
+        shared.sink.begin(parent, silent);
+        if let Some(notice) = self.startup_error.take() {
+            shared.sink.stream(Stream::Stderr, &notice);
+        }
+        shared.running.store(self.cells, Ordering::Release);
+        let result = self.context.execute_with_callbacks(
+            code,
+            &mut EvalCallbacks {
+                input_reader: &|request| match &input {
+                    Some(read) => read(&request.prompt, request.is_password),
+                    None => String::new(),
+                },
+            },
+        );
+        shared.running.store(0, Ordering::Release);
+        if let Ok(outputs) = &result {
+            let phases: Vec<String> = outputs
+                .phases
+                .iter()
+                .map(|p| format!("{} {:.2?}", p.name, p.duration))
+                .collect();
+            debug(&format!("cell {}: {}", self.cells, phases.join(", ")));
+        }
+        self.flush_output();
+        let load_failed = shared.sink.load_failed();
+        let panic = shared.sink.end();
+        let killed = shared.killed.swap(false, Ordering::AcqRel);
+        if shared.interrupted.swap(false, Ordering::AcqRel) {
+            shared.send_ipc(&[RESET]);
+        }
+        match result {
+            Ok(outputs) => match panic {
+                Some(panic) => Err(CellError::from_panic(&panic)),
+                None => {
+                    let mut data = outputs.content_by_mime_type;
+                    if let Some(timing) = outputs.timing {
+                        shared
+                            .sink
+                            .stream(Stream::Stderr, &format!("took {}ms\n", timing.as_millis()));
+                    }
+                    if data.is_empty() {
+                        Ok(Value::Null)
+                    } else {
+                        data.entry("text/plain".into()).or_default();
+                        Ok(mime_data(data))
+                    }
+                }
+            },
+            Err(error) => {
+                let restarted = matches!(error, evcxr::Error::SubprocessTerminated(_));
+                if restarted {
+                    self.reattach();
+                }
+                if killed {
+                    Err(CellError::new(
+                        "KeyboardInterrupt",
+                        "the cell did not stop, so its process was restarted: all variables were lost",
+                        vec![
+                            format!(
+                                "\x1b[1;31mKeyboardInterrupt\x1b[0m: the cell did not stop within {:.1} s \
+                             of the interrupt, so the Rust process running it was killed and restarted.",
+                                shared.grace.as_secs_f64()
+                            ),
+                            "All variables were lost. Definitions, `use`s and `:dep`s are kept; \
+                         nn-core is connected again."
+                                .into(),
+                        ],
+                    ))
+                } else if restarted && load_failed {
+                    Err(CellError::new(
+                        "ProcessExited",
+                        "nn-core changed on disk and was rebuilt, so the Rust process was \
+                         restarted to load it: all variables were lost; run the cell again",
+                        vec![
+                            "\x1b[1;31mnn-core changed on disk\x1b[0m and was rebuilt, so the \
+                             Rust process running the cells was restarted to load it."
+                                .into(),
+                            "All variables were lost; run the cell again.".into(),
+                        ],
+                    ))
+                } else if let (Some(panic), false) = (&panic, restarted) {
+                    Err(CellError::from_panic(panic))
+                } else {
+                    Err(CellError::from_evcxr(&error, code))
+                }
+            }
+        }
+    }
+
+    /// rust-analyzer's first type inference involving nn-core costs seconds;
+    /// pay it while the kernel is idle rather than in the user's first `let`.
+    pub fn warm_up(&mut self) {
+        let started = Instant::now();
+        let _ = self.context.execute(WARM_UP_CELL);
+        debug(&format!("warm-up cell ran in {:.2?}", started.elapsed()));
+    }
+
+    /// After evcxr restarted the process running the cells: connect nn-core
+    /// in the new process to the kernel again.
+    fn reattach(&mut self) {
+        if !self.nn_core_loaded {
+            return;
+        }
+        // The old process's connection is gone; the new one connects when
+        // nn-core attaches below.
+        *self.shared.ipc.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        if let Err(error) = self
+            .context
+            .execute("nn_core::notebook::attach_to_kernel();")
+        {
+            eprintln!("nn-kernel: reconnecting nn-core failed: {error}");
+            return;
+        }
+        let cwd = self
+            .shared
+            .cwd
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if let Some(dir) = cwd {
+            // The new process connects to the kernel in the background; give
+            // it a moment before sending it the folder.
+            for _ in 0..100 {
+                if self
+                    .shared
+                    .ipc
+                    .lock()
+                    .map(|ipc| ipc.is_some())
+                    .unwrap_or(false)
+                {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            self.shared.send_chdir(&dir);
+        }
+    }
+
+    /// Waits until every line the child wrote during the cell is published:
+    /// evcxr has read all of stdout when a cell returns; for stderr, nn-core
+    /// is asked to write a `sync` line there, which comes after the cell's.
+    fn flush_output(&mut self) {
+        self.syncs += 1;
+        let mut command = vec![SYNC];
+        command.extend_from_slice(format!("{}\n", self.syncs).as_bytes());
+        let sync = self.shared.send_ipc(&command).then_some(self.syncs);
+        let (ack, done) = crossbeam_channel::bounded(1);
+        if self.flush.send(Flush { ack, sync }).is_ok() {
+            let _ = done.recv_timeout(Duration::from_secs(5));
+        }
+    }
+
+    fn complete(&mut self, code: &str, cursor: usize) -> Value {
+        let position = byte_offset(code, cursor);
+        match self.context.completions(code, position) {
+            Ok(completions) => {
+                let start = char_offset(code, completions.start_offset);
+                let end = char_offset(code, completions.end_offset);
+                let types: Vec<Value> = completions
+                    .completions
+                    .iter()
+                    .map(|c| json!({ "text": c.code, "type": c.kind, "start": start, "end": end }))
+                    .collect();
+                json!({
+                    "status": "ok",
+                    "matches": completions.completions.iter().map(|c| &c.code).collect::<Vec<_>>(),
+                    "cursor_start": start,
+                    "cursor_end": end,
+                    "metadata": { "_jupyter_types_experimental": types },
+                })
+            }
+            Err(error) => reply_error(&error.to_string()),
+        }
+    }
+
+    fn inspect(&mut self, code: &str, cursor: usize) -> Value {
+        let position = byte_offset(code, cursor);
+        match self.context.hover_at(code, position) {
+            Ok((plain, html)) if plain != "No documentation found" => json!({
+                "status": "ok",
+                "found": true,
+                "data": { "text/plain": plain, "text/html": html },
+                "metadata": {},
+            }),
+            _ => json!({ "status": "ok", "found": false, "data": {}, "metadata": {} }),
+        }
+    }
+}
+
+/// With `NN_KERNEL_DEBUG` set, start-up and cell timings go to stderr.
+pub fn debug(message: &str) {
+    if std::env::var_os("NN_KERNEL_DEBUG").is_some() {
+        eprintln!("nn-kernel: {message}");
+    }
+}
+
+/// Run after the start-up cell: a `let` whose type rust-analyzer must infer
+/// through nn-core, then a call that does not exist, so that the cell is
+/// analysed but never compiled into the session.
+const WARM_UP_CELL: &str = "let nn_kernel_warm_up = tensor![[1.0, -1.0]];\n\
+                            nn_kernel_warm_up.nn_kernel_warm_up_does_not_exist();";
+
+/// The cell every session runs first.
+pub fn startup_cell(config: &Config) -> String {
+    format!(
+        ":dep nn_core = {{ package = \"nn-core-session\", path = {:?} }}\n\
+         use nn_core::prelude::*;\n\
+         nn_core::notebook::attach_to_kernel();\n",
+        config.shared_crate().display().to_string()
+    )
+}
+
+/// Byte offset of code point number `chars` (Jupyter counts code points).
+fn byte_offset(code: &str, chars: usize) -> usize {
+    code.char_indices()
+        .nth(chars)
+        .map_or(code.len(), |(i, _)| i)
+}
+
+/// Code point number at byte offset `bytes`.
+fn char_offset(code: &str, bytes: usize) -> usize {
+    code[..bytes.min(code.len())].chars().count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_count_code_points() {
+        let code = "é = 1";
+        assert_eq!(byte_offset(code, 1), 2);
+        assert_eq!(byte_offset(code, 99), code.len());
+        assert_eq!(char_offset(code, 2), 1);
+    }
+
+    #[test]
+    fn startup_cell_quotes_the_path() {
+        let config = Config {
+            nn_core: "/src/nn-core".into(),
+            cache: "/a b/cache".into(),
+            opt_level: "0".into(),
+            interrupt_grace: Duration::from_secs(1),
+        };
+        let cell = startup_cell(&config);
+        let dep = ":dep nn_core = { package = \"nn-core-session\", path = \"/a b/cache/nn-core-session\" }\n";
+        assert!(cell.starts_with(dep), "{cell}");
+    }
+}
