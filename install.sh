@@ -104,6 +104,9 @@ else
     INSTALL_ARGS=(--prefix "$VENV")
 fi
 
+step "Building nn-core's API documentation (the kernel's Help link)"
+cargo doc --locked -p nn-core --no-deps --manifest-path "$ROOT/Cargo.toml"
+
 step "Installing the kernelspec and building the template"
 "$KERNEL" install "${INSTALL_ARGS[@]}"
 "$JUPYTER" kernelspec list | grep -E '^\s*rust-nn\s' || die "Jupyter does not see the rust-nn kernelspec"

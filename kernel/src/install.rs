@@ -83,9 +83,10 @@ pub fn install(args: &[String]) -> Result<()> {
     std::fs::write(dir.join("logo-32x32.png"), LOGO_32)?;
     std::fs::write(dir.join("logo-64x64.png"), LOGO_64)?;
     std::fs::write(dir.join("logo-svg.svg"), LOGO_SVG)?;
+    let config = Config::from_env()?;
+    install_docs(&config, &dir)?;
     println!("Installed kernelspec `{KERNEL_NAME}` in {}", dir.display());
     if options.warm {
-        let config = Config::from_env()?;
         if template::template_is_current(&config) {
             println!(
                 "The kernel template {} is up to date.",
@@ -93,6 +94,48 @@ pub fn install(args: &[String]) -> Result<()> {
             );
         } else {
             warm()?;
+        }
+    }
+    Ok(())
+}
+
+/// Where the kernel's "nn-core" help link points: Jupyter serves a
+/// kernelspec's files at `/kernelspecs/<name>/…`, so the API documentation
+/// copied into the kernelspec is one click away in JupyterLab's Help menu.
+pub const DOCS_URL: &str = "/kernelspecs/rust-nn/doc/nn_core/index.html";
+
+/// Copies nn-core's rustdoc (`cargo doc -p nn-core --no-deps`, which
+/// install.sh runs) into the kernelspec's `doc/`; without it, a page there
+/// says how to build it.
+fn install_docs(config: &Config, kernelspec: &Path) -> Result<()> {
+    let built = config.nn_core.join("../target/doc");
+    let target = kernelspec.join("doc");
+    if target.exists() {
+        std::fs::remove_dir_all(&target)?;
+    }
+    if built.join("nn_core/index.html").exists() {
+        copy_dir(&built, &target)?;
+    } else {
+        std::fs::create_dir_all(target.join("nn_core"))?;
+        std::fs::write(
+            target.join("nn_core/index.html"),
+            "<!doctype html><title>nn-core</title><p>nn-core's documentation was not built. \
+             Run <code>cargo doc -p nn-core --no-deps</code> in the repository, then \
+             <code>nn-kernel install</code> again (<code>./install.sh</code> does both).</p>\n",
+        )?;
+    }
+    Ok(())
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        if entry.file_type()?.is_dir() {
+            copy_dir(&src, &dst)?;
+        } else {
+            std::fs::copy(&src, &dst)?;
         }
     }
     Ok(())

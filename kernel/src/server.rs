@@ -380,7 +380,7 @@ pub fn kernel_info() -> Value {
             env!("CARGO_PKG_VERSION")
         ),
         "help_links": [
-            {"text": "nn-core", "url": env!("CARGO_PKG_REPOSITORY")},
+            {"text": "nn-core API", "url": crate::install::DOCS_URL},
             {"text": "Rust standard library", "url": "https://doc.rust-lang.org/std/"},
             {"text": "evcxr commands (:help)", "url": "https://github.com/evcxr/evcxr/blob/main/COMMON.md"},
         ],

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from pathlib import Path
 
 from harness import KERNEL_NAME, STARTUP_TIMEOUT, Kernel, plain, start_kernel
 from jupyter_client.manager import KernelManager
@@ -23,7 +24,18 @@ def test_kernel_info_describes_rust(kernel: Kernel) -> None:
     assert info["version"]
     assert content["protocol_version"] >= "5.3"
     assert "nn-core" in content["banner"]
-    assert any(link["text"] == "nn-core" for link in content["help_links"])
+    docs = [link["url"] for link in content["help_links"] if link["text"] == "nn-core API"]
+    assert docs == ["/kernelspecs/rust-nn/doc/nn_core/index.html"]
+
+
+def test_help_link_serves_nn_core_docs() -> None:
+    # Jupyter serves a kernelspec's files under /kernelspecs/<name>/: the
+    # installed kernelspec carries nn-core's rustdoc there.
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec_dir = Path(KernelSpecManager().get_kernel_spec(KERNEL_NAME).resource_dir)
+    page = (spec_dir / "doc" / "nn_core" / "index.html").read_text()
+    assert "nn_core" in page and "Tensor" in page
 
 
 def test_execution_count_starts_at_one() -> None:
