@@ -1,4 +1,13 @@
 //! Element types of a tensor, named as in PyTorch.
+//!
+//! ```
+//! use nn_core::prelude::*;
+//!
+//! assert_eq!(tensor![1, 2].dtype(), DType::Int64);
+//! assert_eq!(tensor![1.5].dtype(), DType::Float32);
+//! let x = tensor![1, 2].to_dtype(DType::Float64);
+//! assert_eq!(x.to_string(), "tensor([1., 2.], dtype=torch.float64)");
+//! ```
 
 use std::fmt;
 

@@ -2,10 +2,31 @@
 //!
 //! Notebook-facing functions panic with these messages (like a Python
 //! exception); the `try_*` forms return them for library users.
+//!
+//! ```
+//! use nn_core::error::ErrorKind;
+//! use nn_core::prelude::*;
+//!
+//! let x = Tensor::zeros([3]);
+//! // `x.i(3)` panics with this message; `try_i` returns it.
+//! let err = x.try_i(3).unwrap_err();
+//! assert_eq!(err.kind, ErrorKind::Index);
+//! assert_eq!(err.message, "index 3 is out of bounds for dimension 0 with size 3");
+//! ```
 
 use std::fmt;
 
 /// The Python exception PyTorch would raise for this error.
+///
+/// ```
+/// use nn_core::error::ErrorKind;
+/// use nn_core::prelude::*;
+///
+/// let x = Tensor::arange(3);
+/// assert_eq!(x.try_i(5).unwrap_err().kind, ErrorKind::Index); // IndexError
+/// let zero_step = Slice::new(None, None, 0);
+/// assert_eq!(x.try_i(zero_step).unwrap_err().kind, ErrorKind::Value); // ValueError
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorKind {
     /// `RuntimeError`: shapes that do not fit, autograd misuse, …
@@ -114,6 +135,16 @@ impl fmt::Display for TensorError {
 impl std::error::Error for TensorError {}
 
 /// `Result` with a [`TensorError`].
+///
+/// ```
+/// use nn_core::prelude::*;
+///
+/// fn first_row(x: &Tensor) -> nn_core::Result<Tensor> {
+///     x.try_i(0)
+/// }
+/// assert_eq!(first_row(&tensor![[1.0, 2.0]]).unwrap().to_vec::<f32>(), vec![1.0, 2.0]);
+/// assert!(first_row(&Tensor::zeros([0])).is_err());
+/// ```
 pub type Result<T> = std::result::Result<T, TensorError>;
 
 /// Unwraps `r`, panicking with torch's message (no `called Result::unwrap` noise),

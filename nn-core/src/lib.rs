@@ -42,6 +42,19 @@ pub use tensor::Tensor;
 pub use threads::{get_num_threads, set_num_threads};
 
 /// Everything a notebook needs, in one `use`.
+///
+/// ```
+/// use nn_core::prelude::*;
+///
+/// manual_seed(0);
+/// let model = Linear::new(2, 1);
+/// let mut opt = SGD::new(model.parameters(), 0.1);
+/// let (x, y) = (tensor![[1.0, 2.0]], tensor![[1.0]]);
+/// let loss = F::mse_loss(&model.forward(&x), &y, Reduction::Mean);
+/// loss.backward();
+/// opt.step();
+/// assert!(F::mse_loss(&model.forward(&x), &y, Reduction::Mean).item() < loss.item());
+/// ```
 pub mod prelude {
     pub use crate::autograd::{NoGradGuard, no_grad};
     pub use crate::display::{ProgressBar, progress};

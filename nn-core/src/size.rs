@@ -1,4 +1,13 @@
 //! `Size`, the shape of a tensor, printed as `torch.Size([3, 5])`.
+//!
+//! ```
+//! use nn_core::prelude::*;
+//!
+//! let x = Tensor::zeros([3, 5]);
+//! assert_eq!(x.size().to_string(), "torch.Size([3, 5])");
+//! assert_eq!(x.size()[1], 5);
+//! assert_eq!(x.size().numel(), 15);
+//! ```
 
 use std::fmt;
 use std::ops::Deref;

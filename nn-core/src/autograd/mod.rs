@@ -7,6 +7,17 @@
 //! graph in decreasing creation order — the order torch's engine uses on one
 //! CPU thread, so gradient sums are added in the same order — and accumulates
 //! into the leaves' `.grad`.
+//!
+//! ```
+//! use nn_core::prelude::*;
+//!
+//! let w = tensor![1.0, -2.0].requires_grad_(true);
+//! let loss = (&w * &w).sum();
+//! assert_eq!(loss.grad_fn().unwrap().name(), "SumBackward0");
+//! loss.backward();
+//! assert_eq!(w.grad().unwrap().to_vec::<f32>(), vec![2.0, -4.0]);
+//! assert!(no_grad(|| &w * 2.0).grad_fn().is_none()); // nothing recorded
+//! ```
 
 mod engine;
 mod grad_mode;

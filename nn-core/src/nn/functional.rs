@@ -1,5 +1,16 @@
 //! `torch.nn.functional`: the layers' computations as plain functions.
 //! Import it as `F` (the prelude does): `F::relu(&x)`.
+//!
+//! ```
+//! use nn_core::prelude::*;
+//!
+//! let x = tensor![[-1.0, 2.0], [0.5, -3.0]];
+//! assert_eq!(F::relu(&x).to_vec::<f32>(), ReLU::new().forward(&x).to_vec::<f32>());
+//! let probs = F::softmax(&x, 1);
+//! assert!(probs.sum_dim(1, false).allclose(&Tensor::ones([2])));
+//! let loss = F::cross_entropy(&x, &tensor![1, 0], Reduction::Mean);
+//! assert_eq!(loss.dim(), 0); // one number, as `reduction="mean"` gives
+//! ```
 
 use crate::tensor::Tensor;
 

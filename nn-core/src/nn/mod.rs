@@ -1,5 +1,16 @@
 //! `torch.nn`: the [`Module`] trait and `#[derive(Module)]`, layers, losses,
 //! and [`functional`] (imported as `F`).
+//!
+//! ```
+//! use nn_core::prelude::*;
+//!
+//! let model = sequential![Linear::new(4, 8), ReLU::new(), Linear::new(8, 3)];
+//! let logits = model.forward(&Tensor::randn([2, 4]));
+//! assert_eq!(F::softmax(&logits, 1).shape(), [2, 3]);
+//! let loss = CrossEntropyLoss::new().forward(&logits, &tensor![0, 2]);
+//! loss.backward();
+//! assert!(model.parameters().iter().all(|p| p.grad().is_some()));
+//! ```
 
 mod activation;
 mod dropout;

@@ -414,6 +414,23 @@ macro_rules! impl_module_display {
 /// parameters (tensors made with [`Tensor::parameter`]) become parameters,
 /// and plain settings (numbers, strings, non-parameter tensors) are ignored,
 /// as attributes are in torch.
+///
+/// Every field of a `#[derive(Module)]` struct must implement it.
+///
+/// ```
+/// use nn_core::prelude::*;
+///
+/// #[derive(Module)]
+/// struct Scaled { fc: Linear, scale: Tensor, label: String } // child, parameter, setting
+///
+/// impl Module for Scaled {
+///     fn forward(&self, x: &Tensor) -> Tensor { &self.fc.forward(x) * &self.scale }
+/// }
+///
+/// let m = Scaled { fc: Linear::new(2, 2), scale: Tensor::parameter(Tensor::ones([2])), label: "s".into() };
+/// let names: Vec<String> = m.named_parameters().into_iter().map(|(n, _)| n).collect();
+/// assert_eq!(names, ["scale", "fc.weight", "fc.bias"]); // own parameters first, as in torch
+/// ```
 pub trait ModuleField {
     /// Registers this field under `name`.
     #[doc(hidden)]

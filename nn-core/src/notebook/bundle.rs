@@ -25,6 +25,14 @@ pub struct MimeBundle {
 
 impl MimeBundle {
     /// A bundle holding only `text/plain`.
+    ///
+    /// ```
+    /// use nn_core::notebook::MimeBundle;
+    ///
+    /// let bundle = MimeBundle::new("tensor([1., 2.])");
+    /// assert_eq!(bundle.text(), "tensor([1., 2.])");
+    /// assert_eq!(bundle.mime_types().count(), 1);
+    /// ```
     pub fn new(text: impl Into<String>) -> MimeBundle {
         MimeBundle {
             entries: vec![("text/plain".to_owned(), text.into())],
@@ -34,12 +42,28 @@ impl MimeBundle {
     /// Adds or replaces the representation for `mime`. Binary formats such as
     /// `image/png` are given base64-encoded, as Jupyter expects; see
     /// [`with_png`](Self::with_png).
+    ///
+    /// ```
+    /// use nn_core::notebook::MimeBundle;
+    ///
+    /// let bundle = MimeBundle::new("alpha = 0.1").with("text/latex", r"$\alpha = 0.1$");
+    /// assert_eq!(bundle.get("text/latex"), Some(r"$\alpha = 0.1$"));
+    /// ```
     pub fn with(mut self, mime: impl Into<String>, data: impl Into<String>) -> MimeBundle {
         self.insert(mime, data);
         self
     }
 
     /// Adds or replaces the representation for `mime`.
+    ///
+    /// ```
+    /// use nn_core::notebook::MimeBundle;
+    ///
+    /// let mut bundle = MimeBundle::new("loss 0.25").with_html("<b>old</b>");
+    /// bundle.insert("text/html", "<b>loss</b> 0.25");
+    /// assert_eq!(bundle.get("text/html"), Some("<b>loss</b> 0.25"));
+    /// assert_eq!(bundle.mime_types().count(), 2);
+    /// ```
     pub fn insert(&mut self, mime: impl Into<String>, data: impl Into<String>) {
         let (mime, data) = (mime.into(), data.into());
         match self.entries.iter_mut().find(|(m, _)| *m == mime) {
@@ -49,16 +73,38 @@ impl MimeBundle {
     }
 
     /// Adds `text/html`.
+    ///
+    /// ```
+    /// use nn_core::notebook::MimeBundle;
+    ///
+    /// let bundle = MimeBundle::new("x = 1").with_html("<code>x = 1</code>");
+    /// assert_eq!(bundle.get("text/html"), Some("<code>x = 1</code>"));
+    /// ```
     pub fn with_html(self, html: impl Into<String>) -> MimeBundle {
         self.with("text/html", html)
     }
 
     /// Adds `text/markdown`.
+    ///
+    /// ```
+    /// use nn_core::notebook::MimeBundle;
+    ///
+    /// let bundle = MimeBundle::new("Epoch 1").with_markdown("**Epoch 1**");
+    /// assert_eq!(bundle.get("text/markdown"), Some("**Epoch 1**"));
+    /// ```
     pub fn with_markdown(self, markdown: impl Into<String>) -> MimeBundle {
         self.with("text/markdown", markdown)
     }
 
     /// Adds `image/svg+xml`.
+    ///
+    /// ```
+    /// use nn_core::notebook::MimeBundle;
+    ///
+    /// let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>"#;
+    /// let bundle = MimeBundle::new("<figure>").with_svg(svg);
+    /// assert_eq!(bundle.get("image/svg+xml"), Some(svg));
+    /// ```
     pub fn with_svg(self, svg: impl Into<String>) -> MimeBundle {
         self.with("image/svg+xml", svg)
     }
@@ -76,11 +122,26 @@ impl MimeBundle {
     }
 
     /// The `text/plain` representation.
+    ///
+    /// ```
+    /// use nn_core::notebook::MimeBundle;
+    ///
+    /// let bundle = MimeBundle::new("accuracy 97.5%").with_html("<b>97.5%</b>");
+    /// assert_eq!(bundle.text(), "accuracy 97.5%");
+    /// ```
     pub fn text(&self) -> &str {
         &self.entries[0].1
     }
 
     /// The representation for `mime`, if there is one.
+    ///
+    /// ```
+    /// use nn_core::notebook::MimeBundle;
+    ///
+    /// let bundle = MimeBundle::new("loss 0.25").with_html("<b>loss</b> 0.25");
+    /// assert_eq!(bundle.get("text/plain"), Some("loss 0.25"));
+    /// assert_eq!(bundle.get("image/png"), None);
+    /// ```
     pub fn get(&self, mime: &str) -> Option<&str> {
         self.entries
             .iter()
@@ -89,11 +150,29 @@ impl MimeBundle {
     }
 
     /// The MIME types present, `text/plain` first, then in insertion order.
+    ///
+    /// ```
+    /// use nn_core::notebook::MimeBundle;
+    ///
+    /// let bundle = MimeBundle::new("x").with_svg("<svg/>").with_html("<i>x</i>");
+    /// let types: Vec<&str> = bundle.mime_types().collect();
+    /// assert_eq!(types, ["text/plain", "image/svg+xml", "text/html"]);
+    /// ```
     pub fn mime_types(&self) -> impl Iterator<Item = &str> {
         self.entries.iter().map(|(mime, _)| mime.as_str())
     }
 
     /// `(MIME type, data)` pairs, `text/plain` first.
+    ///
+    /// ```
+    /// use nn_core::notebook::MimeBundle;
+    ///
+    /// let bundle = MimeBundle::new("x").with_html("<i>x</i>");
+    /// for (mime, data) in bundle.iter() {
+    ///     println!("{mime}: {data}");
+    /// }
+    /// assert_eq!(bundle.iter().last(), Some(("text/html", "<i>x</i>")));
+    /// ```
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.entries.iter().map(|(m, d)| (m.as_str(), d.as_str()))
     }

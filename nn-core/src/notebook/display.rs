@@ -31,6 +31,15 @@ pub fn display<T: Render + ?Sized>(value: &T) -> DisplayHandle {
 /// Clears the cell's outputs so far. With `wait`, the clearing happens when
 /// the next output arrives, which avoids flicker when redrawing. Does nothing
 /// outside the kernel.
+///
+/// ```
+/// use nn_core::prelude::*;
+///
+/// for epoch in 1..=3 {
+///     clear_output(true); // the old output goes when the new one arrives
+///     display(&format!("epoch {epoch}/3"));
+/// }
+/// ```
 pub fn clear_output(wait: bool) {
     if session::in_kernel() {
         emit(&Message::Clear { wait });
@@ -63,12 +72,28 @@ impl DisplayHandle {
     }
 
     /// The Jupyter display id (unique in the session).
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    ///
+    /// let loss = display(&"loss ?");
+    /// let accuracy = display(&"accuracy ?");
+    /// assert_ne!(loss.id(), accuracy.id());
+    /// ```
     pub fn id(&self) -> &str {
         &self.id
     }
 
     /// Replaces what this output shows by `value`. In plain evcxr or a
     /// program, prints the new `text/plain` form.
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    ///
+    /// let weights = display(&tensor![0.0, 0.0]);
+    /// weights.update(&tensor![0.5, -0.5]); // any `Render` value, here a tensor
+    /// weights.update(&"training done");
+    /// ```
     pub fn update<T: Render + ?Sized>(&self, value: &T) {
         self.send(value.mime_bundle(), true);
     }

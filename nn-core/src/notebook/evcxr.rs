@@ -15,6 +15,15 @@ use std::io::Write as _;
 ///
 /// In scope through `use nn_core::prelude::*;`; not meant to be called
 /// directly.
+///
+/// ```
+/// use nn_core::prelude::*;
+///
+/// // What evcxr runs for a cell whose last expression is `vec![1, 2]`: the
+/// // cell's result is the `text/plain` form `[1, 2]`.
+/// vec![1, 2].evcxr_display();
+/// ().evcxr_display(); // a cell ending in a statement shows nothing
+/// ```
 pub trait EvcxrDisplay {
     /// Sends the value to evcxr as the cell's result.
     fn evcxr_display(&self);

@@ -29,6 +29,15 @@ fn kernel_ipc() -> Option<&'static str> {
 
 /// Whether this process is the `rust-nn` kernel's evaluation process (rather
 /// than plain evcxr or an ordinary program).
+///
+/// ```
+/// use nn_core::notebook::{in_kernel, transport::ENV_IPC};
+///
+/// // The kernel marks its evaluation process with `NN_KERNEL_IPC`.
+/// assert_eq!(in_kernel(), std::env::var(ENV_IPC).is_ok());
+/// let output = if in_kernel() { "rich MIME bundles" } else { "plain text" };
+/// println!("this process shows {output}");
+/// ```
 pub fn in_kernel() -> bool {
     kernel_ipc().is_some()
 }
@@ -58,6 +67,18 @@ pub fn check_interrupt() {
 /// Whether an interrupt is pending, for loops that prefer to stop cleanly
 /// instead of panicking. Call [`check_interrupt`] afterwards (or let the
 /// kernel clear the flag when the cell ends).
+///
+/// ```
+/// use nn_core::notebook::{check_interrupt, is_interrupted};
+///
+/// let mut epochs = 0;
+/// while epochs < 100 && !is_interrupted() {
+///     epochs += 1; // one epoch of training
+/// }
+/// println!("stopped after {epochs} epochs");
+/// check_interrupt(); // now report the interrupt, if there was one
+/// assert_eq!(epochs, 100); // nobody pressed interrupt here
+/// ```
 pub fn is_interrupted() -> bool {
     INTERRUPTED.load(Ordering::Relaxed)
 }

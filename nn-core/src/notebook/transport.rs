@@ -41,33 +41,123 @@
 //! cell wrote to stderr (stdout is ordered by evcxr itself). A plain evcxr
 //! session has no [`ENV_IPC`], and nn-core then prints text instead of
 //! sending messages.
+//!
+//! ```
+//! use nn_core::notebook::transport::Message;
+//!
+//! // The child prints a message line; the kernel finds it in its stdout.
+//! let line = Message::Clear { wait: true }.encode();
+//! let (before, message) = Message::find(&line).unwrap();
+//! assert_eq!(before, "");
+//! assert_eq!(message, Message::Clear { wait: true });
+//! ```
 
 /// Starts every message line; the trailing digit is the protocol version.
+///
+/// ```
+/// use nn_core::notebook::transport::{Message, PREFIX};
+///
+/// let line = Message::Sync { id: 7 }.encode();
+/// assert_eq!(line, format!("{PREFIX}sync\t7"));
+/// assert!(PREFIX.starts_with('\u{1e}')); // ASCII record separator
+/// ```
 pub const PREFIX: &str = "\u{1e}nn-kernel/1\t";
 
 /// Environment variable through which the kernel tells its child where to
 /// connect for interrupts: `127.0.0.1:PORT TOKEN`.
+///
+/// ```
+/// use nn_core::notebook::transport::ENV_IPC;
+///
+/// assert_eq!(ENV_IPC, "NN_KERNEL_IPC");
+/// // Set only in the kernel's evaluation process, not in `cargo test`.
+/// if let Ok(ipc) = std::env::var(ENV_IPC) {
+///     let (address, _token) = ipc.split_once(' ').unwrap();
+///     assert!(address.starts_with("127.0.0.1:"));
+/// }
+/// ```
 pub const ENV_IPC: &str = "NN_KERNEL_IPC";
 
 /// Byte the kernel sends to interrupt the running cell.
+///
+/// ```
+/// use nn_core::notebook::transport::INTERRUPT;
+/// use std::io::Write;
+///
+/// // The kernel writes it to the child's socket when the user presses interrupt.
+/// let mut socket = Vec::new(); // stands in for the `TcpStream`
+/// socket.write_all(&[INTERRUPT]).unwrap();
+/// assert_eq!(socket, b"i");
+/// ```
 pub const INTERRUPT: u8 = b'i';
 
 /// Byte the kernel sends to clear a pending interrupt once a cell has ended.
+///
+/// ```
+/// use nn_core::notebook::transport::{INTERRUPT, RESET};
+///
+/// // How the child reads the commands: an interrupt that arrives just as the
+/// // cell ends is dropped by the `RESET` that follows.
+/// let mut pending = false;
+/// for command in [INTERRUPT, RESET] {
+///     pending = match command { INTERRUPT => true, RESET => false, _ => pending };
+/// }
+/// assert!(!pending);
+/// ```
 pub const RESET: u8 = b'r';
 
 /// Byte the kernel sends, followed by a path and a newline, to change the
 /// working directory of the process that runs the cells.
+///
+/// ```
+/// use nn_core::notebook::transport::CHDIR;
+///
+/// let mut command = vec![CHDIR];
+/// command.extend_from_slice(b"/home/me/notebooks\n");
+/// assert_eq!(command, b"c/home/me/notebooks\n");
+/// ```
 pub const CHDIR: u8 = b'c';
 
 /// Byte the kernel sends, followed by a number and a newline, to have a
 /// `sync` message with that number written to stderr.
+///
+/// ```
+/// use nn_core::notebook::transport::{Message, SYNC};
+///
+/// let mut command = vec![SYNC]; // what the kernel sends after a cell
+/// command.extend_from_slice(b"3\n");
+/// assert_eq!(command, b"s3\n");
+/// // The child answers with this line on stderr; once the kernel reads it,
+/// // it has read everything the cell wrote there.
+/// let answer = Message::Sync { id: 3 }.encode();
+/// assert_eq!(Message::find(&answer), Some(("", Message::Sync { id: 3 })));
+/// ```
 pub const SYNC: u8 = b's';
 
 /// Prefix of the panic message that nn-core's `notebook::check_interrupt`
 /// raises; the kernel reports such a panic as `KeyboardInterrupt`.
+///
+/// ```
+/// use nn_core::notebook::transport::KEYBOARD_INTERRUPT;
+///
+/// let message = "KeyboardInterrupt: the cell was interrupted";
+/// let reason = message.strip_prefix(KEYBOARD_INTERRUPT);
+/// assert_eq!(reason, Some(": the cell was interrupted"));
+/// ```
 pub const KEYBOARD_INTERRUPT: &str = "KeyboardInterrupt";
 
 /// One message from the child to the kernel.
+///
+/// ```
+/// use nn_core::notebook::transport::Message;
+///
+/// let message = Message::Update {
+///     id: "nn-1".into(),
+///     bundle: vec![("text/plain".into(), "loss 0.25".into())],
+/// };
+/// let line = message.encode();
+/// assert_eq!(Message::find(&line), Some(("", message)));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Message {
     /// Show a MIME bundle now, as `display_data` with this display id.
@@ -105,6 +195,17 @@ pub enum Message {
 
 impl Message {
     /// The message as one line, without the final newline.
+    ///
+    /// ```
+    /// use nn_core::notebook::transport::{Message, PREFIX};
+    ///
+    /// let panic = Message::Panic {
+    ///     message: "shapes differ:\n[2] vs [3]".into(),
+    ///     location: "src/lib.rs:3:5".into(),
+    /// };
+    /// let line = panic.encode();
+    /// assert_eq!(line, format!("{PREFIX}panic\tshapes differ:\\n[2] vs [3]\tsrc/lib.rs:3:5"));
+    /// ```
     pub fn encode(&self) -> String {
         let number;
         let mut fields: Vec<&str> = Vec::new();
@@ -147,6 +248,15 @@ impl Message {
 
     /// Splits an output line into the text before a message and the message.
     /// Returns `None` when the line carries no message or a malformed one.
+    ///
+    /// ```
+    /// use nn_core::notebook::transport::Message;
+    ///
+    /// // Text a `print!` left without a newline comes before the message.
+    /// let line = format!("50%{}", Message::Clear { wait: false }.encode());
+    /// assert_eq!(Message::find(&line), Some(("50%", Message::Clear { wait: false })));
+    /// assert_eq!(Message::find("epoch 1: loss 0.25"), None);
+    /// ```
     pub fn find(line: &str) -> Option<(&str, Message)> {
         let start = line.find(PREFIX)?;
         let message = Message::decode(&line[start + PREFIX.len()..])?;
@@ -196,6 +306,13 @@ impl Message {
 }
 
 /// Escapes a field so that it holds no newline, carriage return or tab.
+///
+/// ```
+/// use nn_core::notebook::transport::escape;
+///
+/// assert_eq!(escape("a\tb\nc"), r"a\tb\nc");
+/// assert_eq!(escape(r"C:\data"), r"C:\\data");
+/// ```
 pub fn escape(field: &str) -> String {
     let mut out = String::with_capacity(field.len());
     escape_into(field, &mut out);
@@ -215,6 +332,14 @@ fn escape_into(field: &str, out: &mut String) {
 }
 
 /// Reverses [`escape`]; an unknown escape keeps its character.
+///
+/// ```
+/// use nn_core::notebook::transport::{escape, unescape};
+///
+/// let field = "line 1\nline 2\tTAB \\ backslash";
+/// assert_eq!(unescape(&escape(field)), field);
+/// assert_eq!(unescape(r"\x"), "x");
+/// ```
 pub fn unescape(field: &str) -> String {
     let mut out = String::with_capacity(field.len());
     let mut chars = field.chars();

@@ -10,6 +10,16 @@ use std::ops::{Range, RangeFrom, RangeFull, RangeInclusive, RangeTo, RangeToIncl
 
 /// A Python slice `start:stop:step` (negative positions count from the end;
 /// out-of-range bounds are clamped, as in Python).
+///
+/// ```
+/// use nn_core::prelude::*;
+///
+/// let x = Tensor::arange(10);
+/// let every_other = Slice { start: None, stop: None, step: 2 }; // x[::2]
+/// assert_eq!(x.i(every_other).to_vec::<i64>(), vec![0, 2, 4, 6, 8]);
+/// let last_three = Slice::new(Some(-3), None, 1); // x[-3:]
+/// assert_eq!(x.i(last_three).to_vec::<i64>(), vec![7, 8, 9]);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Slice {
     /// First position (`None`: from the start).
@@ -51,6 +61,19 @@ impl Slice {
 }
 
 /// One entry of an index expression.
+///
+/// Integers, Rust ranges, [`Slice`], [`ELLIPSIS`] and [`NEW_AXIS`] convert
+/// into it, so [`Tensor::i`] rarely needs it spelled out.
+///
+/// ```
+/// use nn_core::prelude::*;
+/// use nn_core::tensor::TensorIndex;
+///
+/// let x = tensor![[1, 2, 3], [4, 5, 6]];
+/// assert_eq!(TensorIndex::from(1), TensorIndex::Select(1));
+/// let index = vec![TensorIndex::from(..), TensorIndex::Select(-1)]; // x[:, -1]
+/// assert_eq!(x.i(index).to_vec::<i64>(), vec![3, 6]);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TensorIndex {
     /// An integer: picks one position and removes the dimension (`x[2]`).
@@ -64,8 +87,24 @@ pub enum TensorIndex {
 }
 
 /// `...` in an index expression: `x.i((Ellipsis, -1))` is `x[..., -1]`.
+///
+/// ```
+/// use nn_core::prelude::*;
+///
+/// let x = Tensor::zeros([2, 3, 4]);
+/// assert_eq!(x.i((ELLIPSIS, 0)).shape(), [2, 3]); // x[..., 0]
+/// assert_eq!(x.i((0, ELLIPSIS)).shape(), [3, 4]); // x[0, ...]
+/// ```
 pub const ELLIPSIS: TensorIndex = TensorIndex::Ellipsis;
 /// `None` in an index expression: `x.i((.., NEW_AXIS))` is `x[:, None]`.
+///
+/// ```
+/// use nn_core::prelude::*;
+///
+/// let x = tensor![1.0, 2.0, 3.0];
+/// assert_eq!(x.i((.., NEW_AXIS)).shape(), [3, 1]); // a column, x[:, None]
+/// assert_eq!(x.i(NEW_AXIS).shape(), [1, 3]); // a row, x[None]
+/// ```
 pub const NEW_AXIS: TensorIndex = TensorIndex::NewAxis;
 
 macro_rules! index_from_int {
@@ -114,6 +153,15 @@ impl From<Slice> for TensorIndex {
 }
 
 /// What [`Tensor::i`] accepts: one index entry or a tuple of them.
+///
+/// ```
+/// use nn_core::prelude::*;
+///
+/// let x = tensor![[1, 2, 3], [4, 5, 6]];
+/// assert_eq!(x.i(1).to_vec::<i64>(), vec![4, 5, 6]); // one entry: x[1]
+/// assert_eq!(x.i((.., 0..2)).shape(), [2, 2]); // a tuple: x[:, 0:2]
+/// assert_eq!(x.i((1, -1)).item(), 6.0); // x[1, -1]
+/// ```
 pub trait IndexArg {
     /// The entries, in order.
     fn entries(self) -> Vec<TensorIndex>;

@@ -40,6 +40,15 @@ pub enum LiteralValues {
 
 /// A value `tensor!` and [`Tensor::from_literal`] accept: numbers, and arrays,
 /// slices or vectors of them, nested.
+///
+/// ```
+/// use nn_core::prelude::*;
+///
+/// let rows = vec![vec![1.0, 2.0], vec![3.0, 4.0]]; // e.g. read from a file
+/// let x = Tensor::from_literal(rows);
+/// assert_eq!(x.shape(), [2, 2]);
+/// assert_eq!(Tensor::from_literal([[true], [false]]).dtype(), DType::Bool);
+/// ```
 pub trait TensorLiteral {
     /// Appends this literal's values, recording its shape at `depth`.
     #[doc(hidden)]

@@ -1,5 +1,17 @@
 //! [`Tensor`]: a cheap-to-clone handle over shared n-dimensional values, with
 //! the autograd state PyTorch keeps beside them.
+//!
+//! ```
+//! use nn_core::prelude::*;
+//!
+//! let x = tensor![[1.0, 2.0], [3.0, 4.0]];
+//! let same = x.clone(); // another handle to the same tensor, as `same = x`
+//! same.fill_(0.5);
+//! assert_eq!(x.to_vec::<f32>(), vec![0.5; 4]);
+//! let w = Tensor::ones([2]).requires_grad_(true);
+//! x.matmul(&w).sum().backward();
+//! assert_eq!(w.grad().unwrap().to_vec::<f32>(), vec![1.0, 1.0]);
+//! ```
 
 mod binary;
 mod broadcast;

@@ -47,6 +47,15 @@ pub use nll::NLLLoss;
 pub use reduction::Reduction;
 
 /// The losses as plain functions, re-exported by `nn::functional` (`F`).
+///
+/// ```
+/// use nn_core::prelude::*;
+///
+/// let loss = F::mse_loss(&tensor![1.0, 3.0], &tensor![0.0, 0.0], Reduction::Mean);
+/// assert_eq!(loss.item(), 5.0);
+/// let same = nn_core::nn::loss::functional::mse_loss;
+/// assert_eq!(same(&tensor![1.0], &tensor![0.0], Reduction::Sum).item(), 1.0);
+/// ```
 pub mod functional {
     pub use super::bce::binary_cross_entropy;
     pub use super::bce_with_logits::binary_cross_entropy_with_logits;
