@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project — the README's test command.
 #
-#   1. Rust: formatting, clippy, unit/reference/property tests, rustdoc.
+#   1. Rust: formatting, clippy, unit/reference/property tests (and nn-core's
+#      opt-in `png` feature), rustdoc.
 #   2. End to end: installs the kernel (./install.sh, idempotent), then drives
 #      a real Jupyter with pytest: the kernel protocol, the course notebooks
 #      (nbclient, nbconvert) and JupyterLab in a headless browser.
@@ -27,8 +28,13 @@ if [ "$rust" = 1 ]; then
   cargo fmt --all --check
   step "cargo clippy (warnings are errors)"
   cargo clippy --workspace --all-targets --locked -- -D warnings
+  # nn-core's opt-in feature `png` (PNG figures) compiles code of its own.
+  cargo clippy --locked -p nn-core --all-targets --features png -- -D warnings
   step "cargo test nn-core (unit, reference, property and doc tests)"
   cargo test --locked -p nn-core -p nn-core-derive
+  step "cargo test nn-core --features png (PNG figures: tests and doc tests)"
+  cargo test --locked -p nn-core --features png --test plot_png
+  cargo test --locked -p nn-core --features png --doc plot
   # The kernel's tests in release: the build install.sh makes (evcxr and
   # rust-analyzer take ~10 minutes to build a second time in debug).
   step "cargo test nn-kernel (release)"

@@ -17,6 +17,8 @@ pub struct Config {
     pub cache: PathBuf,
     /// The cells' opt-level (evcxr's `:opt`).
     pub opt_level: String,
+    /// Cargo features of nn-core to turn on, e.g. `png` (none by default).
+    pub nn_core_features: Vec<String>,
     /// How long an interrupted cell may take to stop before the process
     /// running it is killed.
     pub interrupt_grace: Duration,
@@ -24,9 +26,10 @@ pub struct Config {
 
 impl Config {
     /// From the environment: `NN_KERNEL_NN_CORE`, `NN_KERNEL_CACHE`,
-    /// `NN_KERNEL_OPT_LEVEL`, `NN_KERNEL_INTERRUPT_GRACE` (seconds), with
-    /// defaults: the nn-core beside the kernel's sources, `~/.cache/nn-kernel`,
-    /// `0`, 3 s.
+    /// `NN_KERNEL_OPT_LEVEL`, `NN_KERNEL_INTERRUPT_GRACE` (seconds),
+    /// `NN_KERNEL_FEATURES` (nn-core's features, separated by commas or
+    /// spaces), with defaults: the nn-core beside the kernel's sources,
+    /// `~/.cache/nn-kernel`, `0`, 3 s, none.
     pub fn from_env() -> Result<Config> {
         let nn_core = match std::env::var_os("NN_KERNEL_NN_CORE") {
             Some(path) => PathBuf::from(path),
@@ -48,10 +51,17 @@ impl Config {
             .ok()
             .and_then(|s| s.parse::<f64>().ok())
             .unwrap_or(3.0);
+        let nn_core_features = std::env::var("NN_KERNEL_FEATURES")
+            .unwrap_or_default()
+            .split([',', ' '])
+            .filter(|f| !f.is_empty())
+            .map(str::to_owned)
+            .collect();
         Ok(Config {
             nn_core,
             cache,
             opt_level,
+            nn_core_features,
             interrupt_grace: Duration::from_secs_f64(grace),
         })
     }
@@ -109,13 +119,18 @@ impl Config {
 
     /// What a template must have been built with to be usable.
     pub fn stamp(&self) -> String {
-        format!(
+        let mut stamp = format!(
             "nn-kernel {} evcxr 0.22.0 rustc {}\nnn-core {}\nopt-level {}\n",
             env!("CARGO_PKG_VERSION"),
             env!("NN_KERNEL_RUSTC_VERSION"),
             self.nn_core.display(),
             self.opt_level
-        )
+        );
+        // Only when set, so that default templates stay current.
+        if !self.nn_core_features.is_empty() {
+            stamp += &format!("features {}\n", self.nn_core_features.join(","));
+        }
+        stamp
     }
 
     /// The crate that cells depend on under the name `nn_core`: nn-core

@@ -65,8 +65,9 @@ fn write_support_files(config: &Config) -> Result<()> {
         "# Written by nn-kernel: nn-core as a dynamic library, one copy per session.\n\
          [package]\nname = \"nn-core-session\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
          [lib]\ncrate-type = [\"dylib\"]\npath = \"lib.rs\"\n\n\
-         [dependencies]\nnn-core = {{ path = {:?} }}\n",
-        config.nn_core.display().to_string()
+         [dependencies]\nnn-core = {{ path = {:?}{} }}\n",
+        config.nn_core.display().to_string(),
+        features_entry(&config.nn_core_features)
     );
     write_if_changed(&config.shared_crate().join("Cargo.toml"), &manifest)?;
     write_if_changed(
@@ -74,6 +75,15 @@ fn write_support_files(config: &Config) -> Result<()> {
         "pub use nn_core::*;\n",
     )?;
     Ok(())
+}
+
+/// `, features = ["png"]` for nn-core's dependency entry; empty for none.
+fn features_entry(features: &[String]) -> String {
+    if features.is_empty() {
+        String::new()
+    } else {
+        format!(", features = {features:?}")
+    }
 }
 
 fn write_if_changed(path: &Path, text: &str) -> Result<()> {
@@ -104,4 +114,19 @@ fn library_path(build: &Path) -> Option<std::ffi::OsString> {
         paths.extend(std::env::split_paths(&existing));
     }
     std::env::join_paths(paths).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::features_entry;
+
+    #[test]
+    fn features_entry_is_toml() {
+        assert_eq!(features_entry(&[]), "");
+        let features = ["png".to_owned(), "extra".to_owned()];
+        assert_eq!(
+            features_entry(&features),
+            ", features = [\"png\", \"extra\"]"
+        );
+    }
 }

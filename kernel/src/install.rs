@@ -63,6 +63,7 @@ pub fn install(args: &[String]) -> Result<()> {
         "NN_KERNEL_NN_CORE",
         "NN_KERNEL_CACHE",
         "NN_KERNEL_OPT_LEVEL",
+        "NN_KERNEL_FEATURES",
     ] {
         if let Ok(value) = std::env::var(var) {
             env.insert(var.into(), value.into());

@@ -57,6 +57,7 @@ ENVIRONMENT:
     NN_KERNEL_NN_CORE     nn-core crate folder (default: beside the kernel's sources)
     NN_KERNEL_CACHE       template and per-kernel build folders (default: ~/.cache/nn-kernel)
     NN_KERNEL_OPT_LEVEL   opt-level of cells (default 0; dependencies always build at 3)
+    NN_KERNEL_FEATURES    nn-core cargo features, e.g. png (PNG figures; default none)
     NN_KERNEL_INTERRUPT_GRACE
                           seconds an interrupted cell may run on before its process
                           is restarted (default 3)

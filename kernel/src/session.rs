@@ -347,6 +347,7 @@ mod tests {
             nn_core: "/src/nn-core".into(),
             cache: "/a b/cache".into(),
             opt_level: "0".into(),
+            nn_core_features: Vec::new(),
             interrupt_grace: Duration::from_secs(1),
         };
         let cell = startup_cell(&config);

@@ -10,10 +10,12 @@
 //!
 //! and review `git diff nn-core/tests/golden`.
 //!
-//! Every figure of the gallery is also written to
-//! `target/tmp/plot-gallery/` on each run, to be converted and looked at.
+//! Every figure of the gallery (`tests/plots/mod.rs`, shared with
+//! `plot_png.rs`) is also written to `target/tmp/plot-gallery/` on each run,
+//! to be looked at.
 
-use nn_core::prelude::*;
+mod plots;
+
 use std::path::{Path, PathBuf};
 
 fn golden_dir() -> PathBuf {
@@ -81,27 +83,14 @@ fn line_diff(want: &str, got: &str) -> String {
     out
 }
 
-/// The regression lesson's data: y = 2x + 1 with noise, and a line fitted by
-/// least squares (deterministic: a seeded torch-compatible generator).
-fn regression() -> (Tensor, Tensor, Tensor) {
-    // A generator of its own: tests run in parallel and share the global one.
-    let mut generator = Generator::new(42);
-    let x = Tensor::linspace(-2.0, 2.0, 40).reshape([40, 1]);
-    let y = &x * 2.0 + 1.0 + Tensor::randn_with([40, 1], &mut generator) * 0.5;
-    let model = Linear::from_weights(tensor![[1.9]], Some(tensor![1.05]));
-    let prediction = no_grad(|| model.forward(&x));
-    (x, y, prediction)
-}
-
 #[test]
 fn relu_activation_matches_golden() {
-    check_golden("relu.svg", &plot::activation(F::relu, -5.0..5.0).to_svg());
+    check_golden("relu.svg", &plots::relu().to_svg());
 }
 
 #[test]
 fn regression_fit_matches_golden() {
-    let (x, y, prediction) = regression();
-    check_golden("fit.svg", &plot::fit(&x, &y, &prediction).to_svg());
+    check_golden("fit.svg", &plots::fit().to_svg());
 }
 
 #[test]
@@ -114,51 +103,13 @@ fn golden_diff_is_readable() {
 }
 
 /// Writes every kind of figure to `target/tmp/plot-gallery/` for review
-/// (docs/display.md: converting them to PNG and looking at them).
+/// (docs/display.md; `plot_png`'s `gallery_png` writes them as PNG).
 #[test]
 fn gallery() {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("plot-gallery");
-    std::fs::create_dir_all(&dir).unwrap();
-    let (x, y, prediction) = regression();
-    let losses: Vec<f64> = (0..200)
-        .map(|e| 0.05 + 2.0 * (-(e as f64) / 30.0).exp())
-        .collect();
-    let t = Tensor::linspace(0.0, 6.3, 64);
-    let figures = [
-        ("relu", plot::activation(F::relu, -5.0..5.0)),
-        ("sigmoid", plot::activation(F::sigmoid, -6.0..6.0)),
-        ("tanh", plot::activation(F::tanh, -4.0..4.0)),
-        (
-            "leaky_relu",
-            plot::activation_named("LeakyReLU", |x| F::leaky_relu(x, 0.1), -5.0..5.0),
-        ),
-        ("fit", plot::fit(&x, &y, &prediction)),
-        ("loss_curve", plot::loss_curve(&losses)),
-        (
-            "lines",
-            plot::line(&t, &t.sin())
-                .label("sin")
-                .line(&t, &t.cos())
-                .label("cos")
-                .scatter(&t, &(t.sin() * t.cos()))
-                .label("sin·cos")
-                .title("Several series")
-                .x_label("t")
-                .y_label("value"),
-        ),
-        ("scatter", plot::scatter(&x, &y).title("Data")),
-    ];
-    for (name, figure) in figures {
+    let dir = plots::gallery_dir();
+    for (name, figure) in plots::gallery() {
         let svg = figure.to_svg();
         roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{name}.svg: {e}"));
         std::fs::write(dir.join(format!("{name}.svg")), svg).unwrap();
     }
-    let mut live = LivePlot::new();
-    for (i, l) in losses.iter().enumerate() {
-        live.push(*l);
-        if i % 5 == 0 {
-            live.push_at("validation", i as f64, l * 1.15 + 0.02);
-        }
-    }
-    std::fs::write(dir.join("live.svg"), live.figure().to_svg()).unwrap();
 }

@@ -347,6 +347,19 @@ impl Figure {
         self
     }
 
+    /// A bundle of the figure with `text` as `text/plain`: its SVG, and with
+    /// the feature `png` and `png` true, its PNG.
+    pub(crate) fn bundle(&self, text: String, png: bool) -> MimeBundle {
+        let svg = self.to_svg();
+        #[cfg(feature = "png")]
+        if png {
+            let png = super::png::svg_to_png(&svg, self.width, self.height);
+            return MimeBundle::new(text).with_svg(svg).with_png(&png);
+        }
+        let _ = png;
+        MimeBundle::new(text).with_svg(svg)
+    }
+
     /// `<Figure 640x400: title>`.
     fn summary(&self) -> String {
         if self.title.is_empty() {
@@ -357,17 +370,21 @@ impl Figure {
     }
 }
 
-/// `image/svg+xml`, and `<Figure 640x400: title>` as `text/plain`.
+/// `image/svg+xml`, and `<Figure 640x400: title>` as `text/plain`. With the
+/// cargo feature `png`, also `image/png` (`Figure::to_png`, base64):
+/// browsers show the SVG, while exports that need a raster (nbconvert's
+/// LaTeX and PDF) take the PNG.
 ///
 /// ```
 /// use nn_core::prelude::*;
 /// let bundle = plot::line(&[0.0, 1.0], &[0.0, 1.0]).title("ReLU").mime_bundle();
 /// assert_eq!(bundle.text(), "<Figure 640x400: ReLU>");
 /// assert!(bundle.get("image/svg+xml").unwrap().starts_with("<svg"));
+/// assert_eq!(bundle.get("image/png").is_some(), cfg!(feature = "png"));
 /// ```
 impl Render for Figure {
     fn mime_bundle(&self) -> MimeBundle {
-        MimeBundle::new(self.summary()).with_svg(self.to_svg())
+        self.bundle(self.summary(), true)
     }
 }
 

@@ -41,6 +41,8 @@ pub struct LivePlot {
     series: Vec<(String, Vec<(f64, f64)>)>,
     /// The step drawn last.
     drawn: Option<usize>,
+    /// Whether that drawing was a final one (with the PNG, feature `png`).
+    drawn_final: bool,
     output: Option<LiveOutput>,
 }
 
@@ -53,6 +55,7 @@ impl Default for LivePlot {
             y_label: "loss".to_owned(),
             series: Vec::new(),
             drawn: None,
+            drawn_final: false,
             output: None,
         }
     }
@@ -186,7 +189,9 @@ impl LivePlot {
     /// ```
     pub fn finish(&mut self) {
         let step = self.len();
-        if step > 0 && self.drawn != Some(step) {
+        // With the PNG, a last step drawn mid-loop is drawn again, with it.
+        let final_missing = cfg!(feature = "png") && !self.drawn_final;
+        if step > 0 && (self.drawn != Some(step) || final_missing) {
             self.redraw(step, true);
         }
     }
@@ -265,14 +270,18 @@ impl LivePlot {
             return;
         }
         self.drawn = Some(step);
-        let bundle = self.mime_bundle();
+        self.drawn_final = last;
+        // The PNG (feature `png`) only in the final picture, the one that
+        // stays in the notebook: rasterizing every redraw would slow the loop.
+        let bundle = self.figure().bundle(self.status(), last);
         if let Some(output) = &mut self.output {
             output.show(bundle, now);
         }
     }
 }
 
-/// The figure (`image/svg+xml`), with the last values as `text/plain`.
+/// The figure (`image/svg+xml`, and `image/png` with the cargo feature
+/// `png`), with the last values as `text/plain`.
 ///
 /// ```
 /// use nn_core::prelude::*;
@@ -283,7 +292,7 @@ impl LivePlot {
 /// ```
 impl Render for LivePlot {
     fn mime_bundle(&self) -> MimeBundle {
-        MimeBundle::new(self.status()).with_svg(self.figure().to_svg())
+        self.figure().bundle(self.status(), true)
     }
 }
 
@@ -320,6 +329,17 @@ mod tests {
         live.finish();
         assert_eq!(live.drawn, Some(5));
         assert_eq!(live.status(), "step 5: loss=4.0000");
+    }
+
+    #[cfg(feature = "png")]
+    #[test]
+    fn finish_redraws_a_step_drawn_mid_loop_with_the_png() {
+        let mut live = LivePlot::new().every(1);
+        live.output = Some(LiveOutput::with_mode(true, Duration::ZERO));
+        live.push(1.0);
+        assert_eq!((live.drawn, live.drawn_final), (Some(1), false));
+        live.finish();
+        assert_eq!((live.drawn, live.drawn_final), (Some(1), true));
     }
 
     #[test]

@@ -18,13 +18,18 @@
 //! ```
 //!
 //! Figures are SVG made with plotters' SVG backend, without fonts (the
-//! viewer draws the text). A PNG form is not offered: rasterizing needs a
-//! renderer and fonts, far heavier than the rest of nn-core.
+//! viewer draws the text). With the cargo feature `png` (off by default:
+//! rasterizing brings a renderer and a font, about 40 more crates to build),
+//! `Figure::to_png` and `Figure::save_png` give PNG too, and a figure's
+//! MIME bundle carries `image/png` beside the SVG for exports that need a
+//! raster (nbconvert's LaTeX and PDF; docs/display.md says how).
 
 mod activation;
 mod draw;
 mod figure;
 mod live;
+#[cfg(feature = "png")]
+mod png;
 
 pub use activation::{activation, activation_named};
 pub use figure::{Figure, PlotData};

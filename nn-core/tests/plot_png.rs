@@ -1,0 +1,205 @@
+//! PNG figures (cargo feature `png`): every golden plot of `plot_golden.rs`
+//! rasterizes to a PNG that decodes, has twice the figure's size, is not
+//! blank and shows its text (drawn with the embedded DejaVu Sans, no system
+//! fonts); the MIME bundle carries the same PNG as `image/png`.
+//!
+//! ```text
+//! cargo test -p nn-core --features png --test plot_png
+//! ```
+//!
+//! The `gallery_png` test also writes every figure of the gallery to
+//! `target/tmp/plot-gallery/plot-<name>.png` (docs/display.md).
+#![cfg(feature = "png")]
+
+mod plots;
+
+use nn_core::prelude::*;
+use resvg::tiny_skia::Pixmap;
+
+fn decode(png: &[u8]) -> Pixmap {
+    Pixmap::decode_png(png).expect("the PNG decodes")
+}
+
+/// The pixel at `(x, y)` as `[r, g, b, a]` (opaque: the background is white).
+fn pixel(pixmap: &Pixmap, x: u32, y: u32) -> [u8; 4] {
+    let i = 4 * (y * pixmap.width() + x) as usize;
+    pixmap.data()[i..i + 4].try_into().unwrap()
+}
+
+/// Pixels of rows `rows` darker than mid grey: text (`#333333`) and axes.
+fn dark_pixels(pixmap: &Pixmap, rows: std::ops::Range<u32>) -> usize {
+    rows.flat_map(|y| (0..pixmap.width()).map(move |x| (x, y)))
+        .filter(|&(x, y)| {
+            let [r, g, b, _] = pixel(pixmap, x, y);
+            r < 0x80 && g < 0x80 && b < 0x80
+        })
+        .count()
+}
+
+/// Standard base64 (RFC 4648, padded), strictly: no line breaks or other
+/// characters.
+fn base64_decode(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    assert_eq!(text.len() % 4, 0, "base64 length is a multiple of 4");
+    let mut out = Vec::with_capacity(text.len() / 4 * 3);
+    for chunk in text.as_bytes().chunks(4) {
+        let pad = chunk.iter().rev().take_while(|&&c| c == b'=').count();
+        let mut n = 0u32;
+        for &c in &chunk[..4 - pad] {
+            let v = ALPHABET
+                .iter()
+                .position(|&a| a == c)
+                .unwrap_or_else(|| panic!("not base64: {:?}", c as char));
+            n = n << 6 | v as u32;
+        }
+        n <<= 6 * pad as u32;
+        out.extend_from_slice(&n.to_be_bytes()[1..4 - pad]);
+    }
+    out
+}
+
+#[test]
+fn base64_decoder_matches_rfc4648_vectors() {
+    for (plain, encoded) in [
+        ("", ""),
+        ("f", "Zg=="),
+        ("fo", "Zm8="),
+        ("foo", "Zm9v"),
+        ("foob", "Zm9vYg=="),
+        ("fooba", "Zm9vYmE="),
+        ("foobar", "Zm9vYmFy"),
+    ] {
+        assert_eq!(base64_decode(encoded), plain.as_bytes(), "{encoded}");
+    }
+}
+
+#[test]
+fn golden_plots_rasterize_at_twice_their_size() {
+    for (name, figure) in plots::golden() {
+        let png = figure.to_png();
+        assert!(
+            png.starts_with(b"\x89PNG\r\n\x1a\n"),
+            "{name}: PNG signature"
+        );
+        let pixmap = decode(&png);
+        assert_eq!((pixmap.width(), pixmap.height()), (1280, 800), "{name}");
+        // Same bytes every time: nothing depends on the machine's fonts.
+        assert!(figure.to_png() == png, "{name}: deterministic");
+    }
+    let small = plots::relu().size(300, 150);
+    let pixmap = decode(&small.to_png());
+    assert_eq!((pixmap.width(), pixmap.height()), (600, 300));
+}
+
+#[test]
+fn golden_plots_are_white_and_not_blank() {
+    for (name, figure) in plots::golden() {
+        let pixmap = decode(&figure.to_png());
+        assert_eq!(pixel(&pixmap, 0, 0), [255, 255, 255, 255], "{name}: white");
+        let (w, h) = (pixmap.width(), pixmap.height());
+        assert_eq!(pixel(&pixmap, w - 1, h - 1), [255, 255, 255, 255], "{name}");
+        let total = (w * h) as usize;
+        let white = pixmap
+            .data()
+            .chunks(4)
+            .filter(|p| p == &[255, 255, 255, 255])
+            .count();
+        // Mostly white, but lines, grid, ticks and text cover a good part.
+        assert!(white < total * 97 / 100, "{name}: {white} of {total} white");
+        assert!(white > total / 2, "{name}: {white} of {total} white");
+        // The series' colours (tab10 blue and orange) are there.
+        let has = |rgb: [u8; 3]| {
+            pixmap
+                .data()
+                .chunks(4)
+                .any(|p| p[..3] == rgb && p[3] == 255)
+        };
+        assert!(has([0x1f, 0x77, 0xb4]), "{name}: blue series");
+        assert!(has([0xff, 0x7f, 0x0e]), "{name}: orange series");
+    }
+}
+
+#[test]
+fn golden_plots_render_their_text() {
+    // The title is drawn at y 13–30 of the SVG: rows 26–60 of the PNG. The
+    // band above the chart holds only the title, so dark pixels there are
+    // its glyphs (without a font, resvg would draw no text at all). A title
+    // of one space keeps the layout but has no glyphs.
+    let band = 0..64;
+    for (name, figure) in plots::golden() {
+        let titled = decode(&figure.to_png());
+        let dark = dark_pixels(&titled, band.clone());
+        assert!(dark > 200, "{name}: {dark} dark pixels in the title band");
+        let blank = decode(&figure.clone().title(" ").to_png());
+        assert_eq!(
+            dark_pixels(&blank, band.clone()),
+            0,
+            "{name}: without the title's text, no ink in the band"
+        );
+        assert!(titled.data() != blank.data(), "{name}");
+        let retitled = decode(&figure.clone().title("Another title").to_png());
+        assert!(
+            titled.data() != retitled.data(),
+            "{name}: the title text changes the picture"
+        );
+    }
+}
+
+#[test]
+fn axis_labels_are_drawn() {
+    // The x label sits at the bottom of the figure: its glyphs are the only
+    // dark pixels of the lowest rows.
+    let figure = plots::fit();
+    let labelled = decode(&figure.to_png());
+    let blank = decode(&figure.x_label(" ").to_png());
+    let bottom = labelled.height() - 40..labelled.height();
+    assert!(dark_pixels(&labelled, bottom.clone()) > 20);
+    assert_eq!(dark_pixels(&blank, bottom), 0);
+}
+
+#[test]
+fn bundle_carries_the_png_as_base64() {
+    for (name, figure) in plots::golden() {
+        let bundle = figure.mime_bundle();
+        let encoded = bundle.get("image/png").expect("image/png in the bundle");
+        assert!(!encoded.contains(['\n', '\r']), "{name}: one line");
+        assert_eq!(base64_decode(encoded), figure.to_png(), "{name}");
+        // The SVG stays, for browsers.
+        assert_eq!(bundle.get("image/svg+xml"), Some(figure.to_svg().as_str()));
+    }
+}
+
+#[test]
+fn live_plot_bundle_carries_the_png() {
+    let mut live = LivePlot::new();
+    live.push(1.0);
+    live.push(0.5);
+    let png = base64_decode(live.mime_bundle().get("image/png").unwrap());
+    assert_eq!(png, live.figure().to_png());
+}
+
+#[test]
+fn save_png_writes_to_png() {
+    let figure = plots::relu();
+    let path = std::env::temp_dir().join(format!("nn-core-plot-png-{}.png", std::process::id()));
+    figure.save_png(&path).unwrap();
+    let written = std::fs::read(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert!(written == figure.to_png());
+    assert!(figure.save_png("/nonexistent-dir/f.png").is_err());
+}
+
+/// Writes every figure of the gallery to
+/// `target/tmp/plot-gallery/plot-<name>.png`, for looking at; the
+/// `docs/images/plot-*.png` are these (docs/display.md).
+#[test]
+fn gallery_png() {
+    let dir = plots::gallery_dir();
+    for (name, figure) in plots::gallery() {
+        let png = figure.to_png();
+        let pixmap = decode(&png);
+        assert_eq!((pixmap.width(), pixmap.height()), (1280, 800), "{name}");
+        let file = format!("plot-{}.png", name.replace('_', "-"));
+        std::fs::write(dir.join(file), png).unwrap();
+    }
+}
