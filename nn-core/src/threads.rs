@@ -3,9 +3,12 @@
 //!
 //! Only large kernels go parallel (a matrix product of millions of
 //! multiply-adds, an elementwise op on hundreds of thousands of values): a
-//! small net's ops are microseconds, less than starting a thread costs. Work
-//! is split so that every value is computed exactly as on one thread, so the
-//! numbers do not depend on the thread count — except where torch's do:
+//! small net's ops are microseconds, less than handing work to another
+//! thread costs. The threads are rayon's global pool (`rayon-core`): they
+//! stay alive between ops, as torch's OpenMP threads do, so a large op does
+//! not pay for starting a thread. Work is split so that every value is
+//! computed exactly as on one thread, so the numbers do not depend on the
+//! thread count — except where torch's do:
 //! float32 `sigmoid` of more than 32768 values splits as torch's threads
 //! would, since torch's vector and scalar code round differently.
 //!
@@ -67,7 +70,8 @@ pub fn get_num_threads() -> usize {
 /// threads, each taking `⌈len / that⌉` elements (rounded up to a multiple
 /// of `align`; the last takes the rest). Callers pass [`get_num_threads`].
 ///
-/// The calling thread takes the first chunk, so `n` threads start `n - 1`.
+/// The calling thread runs the first chunk and rayon's pool the others;
+/// which thread runs a chunk never changes what it computes.
 pub(crate) fn for_each_chunk<T: Send>(
     out: &mut [T],
     grain: usize,
@@ -82,12 +86,14 @@ pub(crate) fn for_each_chunk<T: Send>(
     }
     let tasks = threads.min(len.div_ceil(grain.max(1)));
     let chunk = len.div_ceil(tasks).div_ceil(align.max(1)) * align.max(1);
-    std::thread::scope(|s| {
+    // rayon's global pool: its threads stay alive between ops, so a large op
+    // does not pay for starting (and, on a VM, unmapping) a thread each time.
+    rayon_core::in_place_scope(|s| {
         let mut chunks = out.chunks_mut(chunk).enumerate();
         let first = chunks.next();
         for (i, c) in chunks {
             let f = &f;
-            s.spawn(move || f(i * chunk, c));
+            s.spawn(move |_| f(i * chunk, c));
         }
         if let Some((_, c)) = first {
             f(0, c);

@@ -22,8 +22,9 @@ use std::mem::MaybeUninit;
 /// threads only above this many values.
 const TORCH_GRAIN: usize = 32768;
 
-/// Our own threads start only above this many values per thread (about
-/// 50 µs of a cheap op): a thread costs more to start than torch's pool.
+/// Our threads share an op only above this many values per thread (about
+/// 50 µs of a cheap op): below it, handing a chunk to the pool (a wake-up of
+/// a sleeping worker on a VM) costs more than it saves.
 const GRAIN: usize = 1 << 17;
 
 /// Fills a new vector of `n` values: `fill(start, chunk)` must write every

@@ -32,8 +32,8 @@ use std::borrow::Cow;
 const SMALL_PRODUCT: usize = 1 << 18;
 
 /// Each thread of a split product gets at least this many multiply-adds
-/// (about 0.2 ms of work on one core): starting a thread costs tens of
-/// microseconds, more on a virtual machine's idle core.
+/// (about 0.2 ms of work on one core): waking a pool thread that has gone to
+/// sleep costs tens of microseconds on a virtual machine's idle core.
 const PARALLEL_PRODUCT: usize = 1 << 24;
 
 /// A float type the product kernels handle: `f32` or `f64`.
