@@ -497,7 +497,8 @@ impl Tensor {
     /// `x Wᵀ + b`, as `torch.nn.functional.linear(x, weight, bias)`: the
     /// computation of `nn.Linear`. 2-D input with a bias is one fused `addmm`
     /// (`AddmmBackward0`); other inputs are flattened to 2-D and viewed back
-    /// (`UnsafeViewBackward0`), or go through `matmul` without a bias.
+    /// (`UnsafeViewBackward0`), or go through `matmul` without a bias. A bias
+    /// that is not 1-D is added with broadcasting, as `+` (`AddBackward0`).
     ///
     /// # Panics
     /// If the last dimension of `self` is not `weight.size(1)`, with torch's message.
@@ -525,74 +526,32 @@ impl Tensor {
         let Some(bias) = bias else {
             return self.try_matmul(&weight.t());
         };
-        // Each storage is read once: shapes, dtypes and values come from it.
-        let (xs, ws, bs) = (self.storage(), weight.storage(), bias.storage());
-        let (sx, sw) = (xs.shape(), ws.shape());
-        if sw.len() != 2 || sx.is_empty() {
-            return self.try_matmul(&weight.t()).and_then(|y| y.try_add(bias));
-        }
-        let (k, n) = (sw[1], sw[0]);
-        let rows: usize = sx[..sx.len() - 1].iter().product();
-        if sx[sx.len() - 1] != k {
-            return Err(TensorError::runtime(format!(
-                "mat1 and mat2 shapes cannot be multiplied ({}x{} and {}x{})",
-                rows,
-                sx[sx.len() - 1],
-                k,
-                n
-            )));
-        }
-        if bs.len() != n && bs.len() != 1 {
-            return Err(TensorError::runtime(format!(
-                "The size of tensor a ({n}) must match the size of tensor b ({}) at non-singleton dimension 1",
-                bs.len()
-            )));
-        }
-        let dtype = xs.dtype().promote(ws.dtype()).promote(bs.dtype());
-        if !dtype.is_floating_point() {
-            return self.try_matmul(&weight.t()).and_then(|y| y.try_add(bias));
-        }
-        let mut out_shape = sx[..sx.len() - 1].to_vec();
-        out_shape.push(n);
-        // Converted and made contiguous only when they are not already.
-        let cast = |s: &Storage| (s.dtype() != dtype).then(|| s.to_dtype(dtype));
-        let (xc, wc, bc) = (cast(&xs), cast(&ws), cast(&bs));
-        let row_major = |converted: Option<Storage>, original: &Storage| match converted
-            .as_ref()
-            .unwrap_or(original)
-            .is_contiguous()
-        {
-            true => converted,
-            false => Some(converted.as_ref().unwrap_or(original).contiguous()),
+        // The values are borrowed, not cloned (reference counts are a good
+        // part of a small net's per-op cost); a tensor passed twice is
+        // borrowed once. The borrows end before any other op runs.
+        let fused = {
+            let xs = self.read_storage();
+            let wg = (!weight.is_same(self)).then(|| weight.read_storage());
+            let ws: &Storage = wg.as_deref().unwrap_or(&xs);
+            let bg = (!bias.is_same(self) && !bias.is_same(weight)).then(|| bias.read_storage());
+            let bs: &Storage = match &bg {
+                Some(guard) => guard,
+                None if bias.is_same(self) => &xs,
+                None => ws,
+            };
+            linear_values(&xs, ws, bs)?
         };
-        let (xc, bc) = (row_major(xc, &xs), row_major(bc, &bs));
-        macro_rules! run {
-            ($variant:ident) => {{
-                let (Storage::$variant(x), Storage::$variant(w), Storage::$variant(b)) = (
-                    xc.as_ref().unwrap_or(&xs),
-                    wc.as_ref().unwrap_or(&ws),
-                    bc.as_ref().unwrap_or(&bs),
-                ) else {
-                    unreachable!("converted to one dtype")
-                };
-                let x = Mat::row_major(x.as_slice().expect("contiguous"), rows, k);
-                let mut w_copy = Vec::new();
-                let w = as_mat(w, &mut w_copy);
-                let b = b.as_slice().expect("contiguous");
-                let b: Cow<[_]> = if b.len() == n {
-                    Cow::Borrowed(b)
-                } else {
-                    Cow::Owned(vec![b[0]; n])
-                };
-                let v = gemm(x, w.t(), Some(&b));
-                Storage::$variant(Array::from_shape_vec(IxDyn(&out_shape), v).expect("sized"))
-            }};
-        }
-        let data = match dtype {
-            DType::Float64 => run!(F64),
-            _ => run!(F32),
+        let Some(Linear {
+            data,
+            rows,
+            k,
+            n,
+            dim,
+        }) = fused
+        else {
+            return self.try_matmul(&weight.t()).and_then(|y| y.try_add(bias));
         };
-        let name = if sx.len() == 2 {
+        let name = if dim == 2 {
             "AddmmBackward0"
         } else {
             "UnsafeViewBackward0"
@@ -623,6 +582,96 @@ impl Tensor {
             })
         }))
     }
+}
+
+/// `linear`'s fused values, with what its backward needs.
+struct Linear {
+    data: Storage,
+    rows: usize,
+    k: usize,
+    n: usize,
+    /// The input's number of dimensions.
+    dim: usize,
+}
+
+/// The values of `x Wᵀ + b` computed in one pass, or `None` where `linear`
+/// goes through `matmul` and `add` instead (a weight that is not 2-D, a
+/// bias that is not 1-D, a scalar input, integer dtypes).
+fn linear_values(xs: &Storage, ws: &Storage, bs: &Storage) -> Result<Option<Linear>> {
+    let (sx, sw) = (xs.shape(), ws.shape());
+    // A bias of another shape than `[n]` or `[1]` broadcasts as `add` does.
+    if sw.len() != 2 || sx.is_empty() || bs.shape().len() != 1 {
+        return Ok(None);
+    }
+    let (k, n) = (sw[1], sw[0]);
+    let rows: usize = sx[..sx.len() - 1].iter().product();
+    if sx[sx.len() - 1] != k {
+        return Err(TensorError::runtime(format!(
+            "mat1 and mat2 shapes cannot be multiplied ({}x{} and {}x{})",
+            rows,
+            sx[sx.len() - 1],
+            k,
+            n
+        )));
+    }
+    if bs.len() != n && bs.len() != 1 {
+        return Err(TensorError::runtime(format!(
+            "The size of tensor a ({n}) must match the size of tensor b ({}) at non-singleton dimension 1",
+            bs.len()
+        )));
+    }
+    let dtype = xs.dtype().promote(ws.dtype()).promote(bs.dtype());
+    if !dtype.is_floating_point() {
+        return Ok(None);
+    }
+    // The input's shape with `n` last (IxDyn keeps up to 4 dims inline).
+    let mut out_shape = IxDyn(sx);
+    out_shape[sx.len() - 1] = n;
+    // Converted and made contiguous only when they are not already.
+    let cast = |s: &Storage| (s.dtype() != dtype).then(|| s.to_dtype(dtype));
+    let (xc, wc, bc) = (cast(xs), cast(ws), cast(bs));
+    let row_major = |converted: Option<Storage>, original: &Storage| match converted
+        .as_ref()
+        .unwrap_or(original)
+        .is_contiguous()
+    {
+        true => converted,
+        false => Some(converted.as_ref().unwrap_or(original).contiguous()),
+    };
+    let (xc, bc) = (row_major(xc, xs), row_major(bc, bs));
+    macro_rules! run {
+        ($variant:ident) => {{
+            let (Storage::$variant(x), Storage::$variant(w), Storage::$variant(b)) = (
+                xc.as_ref().unwrap_or(xs),
+                wc.as_ref().unwrap_or(ws),
+                bc.as_ref().unwrap_or(bs),
+            ) else {
+                unreachable!("converted to one dtype")
+            };
+            let x = Mat::row_major(x.as_slice().expect("contiguous"), rows, k);
+            let mut w_copy = Vec::new();
+            let w = as_mat(w, &mut w_copy);
+            let b = b.as_slice().expect("contiguous");
+            let b: Cow<[_]> = if b.len() == n {
+                Cow::Borrowed(b)
+            } else {
+                Cow::Owned(vec![b[0]; n])
+            };
+            let v = gemm(x, w.t(), Some(&b));
+            Storage::$variant(Array::from_shape_vec(out_shape, v).expect("sized"))
+        }};
+    }
+    let data = match dtype {
+        DType::Float64 => run!(F64),
+        _ => run!(F32),
+    };
+    Ok(Some(Linear {
+        data,
+        rows,
+        k,
+        n,
+        dim: sx.len(),
+    }))
 }
 
 /// The gradients of `linear`'s input and weight, `g·W` and `gᵀ·x`, computed
@@ -686,6 +735,26 @@ mod tests {
                 (s >> 8) as f32 / (1 << 24) as f32 - 0.5
             })
             .collect()
+    }
+
+    #[test]
+    fn linear_of_a_tensor_passed_twice() {
+        // Each storage is borrowed once, even when one tensor plays two parts.
+        let x = Tensor::from_vec(vec![2.0f32], [1, 1]).requires_grad_(true);
+        let y = x.linear(&x, Some(&Tensor::from_vec(vec![1.0f32], [1])));
+        assert_eq!(y.grad_fn().unwrap().name(), "AddmmBackward0");
+        assert_eq!(y.item(), 5.0);
+        y.backward();
+        assert_eq!(x.grad().unwrap().item(), 4.0); // d(x·x + 1)/dx = 2x
+        // A 2-D bias (here the input itself) broadcasts through `add`.
+        x.set_grad(None);
+        let y = x.linear(&x, Some(&x));
+        assert_eq!(y.grad_fn().unwrap().name(), "AddBackward0");
+        assert_eq!(y.item(), 6.0);
+        y.backward();
+        assert_eq!(x.grad().unwrap().item(), 5.0); // d(x·x + x)/dx = 2x + 1
+        let w = Tensor::from_vec(vec![3.0f32], [1, 1]);
+        assert_eq!(x.linear(&w, Some(&w)).item(), 9.0);
     }
 
     #[test]

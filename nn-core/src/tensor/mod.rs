@@ -46,7 +46,7 @@ use crate::dtype::DType;
 use crate::error::{Result, TensorError, or_panic};
 use crate::size::Size;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard};
 use storage::Storage;
 
 /// An n-dimensional array of numbers with autograd, as `torch.Tensor`.
@@ -119,6 +119,14 @@ impl Tensor {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// Borrows the values without cloning the handle (a reference-count
+    /// round trip): for hot paths. Drop the guard before anything can write
+    /// this tensor, and do not borrow one tensor twice at once (the same
+    /// thread taking a read lock twice can block behind a waiting writer).
+    pub(crate) fn read_storage(&self) -> RwLockReadGuard<'_, Storage> {
+        self.inner.data.read().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Replaces the values in place (optimizer steps, `copy_`, `fill_`).

@@ -4,7 +4,7 @@
 use super::Tensor;
 use super::expf::sleef_expf;
 use super::map::{map, map_array, map_like_torch, zip_map};
-use super::storage::Storage;
+use super::storage::{Array, Storage};
 use crate::autograd::{record, record_with_result};
 use crate::dtype::DType;
 use crate::error::{Result, TensorError, or_panic};
@@ -304,25 +304,34 @@ impl Tensor {
     /// assert_eq!(tensor![0.0].sigmoid().item(), 0.5);
     /// ```
     pub fn sigmoid(&self) -> Tensor {
-        let data = match self.float_storage() {
-            // torch's two codes (see `map_like_torch`): its vector code
-            // `1 / (exp(0 - x) + 1)` with SLEEF's exp, its scalar code
-            // `1 / (1 + std::exp(-x))` with the system libm's.
-            Storage::F32(a) => Storage::F32(map_array(&a, |v| {
+        // torch's two codes (see `map_like_torch`): its vector code
+        // `1 / (exp(0 - x) + 1)` with SLEEF's exp, its scalar code
+        // `1 / (1 + std::exp(-x))` with the system libm's.
+        let f32_sigmoid = |a: &Array<f32>| {
+            Storage::F32(map_array(a, |v| {
                 map_like_torch(
                     v,
                     #[inline(always)]
                     |x| 1.0 / (sleef_expf(0.0 - x) + 1.0),
                     |x| 1.0 / (1.0 + (-x).exp()),
                 )
-            })),
+            }))
+        };
+        // Borrowed, not cloned: a small net's ops are mostly bookkeeping.
+        let data = match &*self.read_storage() {
+            Storage::F32(a) => f32_sigmoid(a),
             Storage::F64(a) => Storage::F64(a.mapv(|x| 1.0 / (1.0 + (-x).exp())).into_shared()),
-            _ => unreachable!("converted to a float dtype first"),
+            other => match other.to_dtype(DType::Float32) {
+                Storage::F32(a) => f32_sigmoid(&a),
+                _ => unreachable!("converted to float32"),
+            },
         };
         record_with_result(data, "SigmoidBackward0", &[self], |out| {
-            let out = Tensor::from_storage(out.clone());
+            // The values, not a tensor: a tensor is only built if backward runs.
+            let out = out.clone();
             // torch's sigmoid_backward: grad * (1 - out) * out, in that order.
             Box::new(move |g: &Tensor| {
+                let out = Tensor::from_storage(out.clone());
                 if g.dtype() != out.dtype() {
                     return vec![Some(&(g * &out.rsub(1.0)) * &out)];
                 }
