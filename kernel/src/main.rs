@@ -13,6 +13,7 @@
 //! - [`install`]: the kernelspec and the build template;
 //!   [`standby`]: a kernel started ahead of time.
 
+mod build_stamp;
 mod complete;
 mod config;
 mod context;

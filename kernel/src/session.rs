@@ -4,6 +4,7 @@
 //! completion and inspection. A cell's outcome is returned only once its
 //! output is published ([`output`](crate::output)).
 
+use crate::build_stamp::BuildStamp;
 use crate::config::Config;
 use crate::context::create_context;
 use crate::display::transport::{RESET, SYNC};
@@ -31,6 +32,7 @@ pub struct Session {
     startup_error: Option<String>,
     pub nn_core_loaded: bool,
     cells: u64,
+    build_stamp: BuildStamp,
 }
 
 impl Session {
@@ -57,10 +59,15 @@ impl Session {
             startup_error: None,
             nn_core_loaded: false,
             cells: 0,
+            build_stamp: BuildStamp::new(config),
         };
         let started = Instant::now();
         let loaded = session.context.execute(&startup_cell(config));
         debug(&format!("start-up cell ran in {:.2?}", started.elapsed()));
+        // From here on (the warm-up cell records the command), cells may
+        // skip cargo.
+        let stamp = session.build_stamp.for_cell("");
+        session.context.set_build_stamp(stamp);
         match loaded {
             Ok(_) => session.nn_core_loaded = true,
             Err(error) => {
@@ -109,6 +116,8 @@ impl Session {
         if let Some(notice) = self.startup_error.take() {
             shared.sink.stream(Stream::Stderr, &notice);
         }
+        let stamp = self.build_stamp.for_cell(code);
+        self.context.set_build_stamp(stamp);
         shared.running.store(self.cells, Ordering::Release);
         let result = self.context.execute_with_callbacks(
             code,

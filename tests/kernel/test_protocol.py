@@ -287,6 +287,28 @@ def test_restart_gives_a_fresh_session() -> None:
         k.shutdown()
 
 
+def test_an_edited_path_dependency_is_rebuilt(tmp_path) -> None:
+    # Cells normally skip cargo (vendor/evcxr/PATCHES.md, patch 2); a crate of
+    # the user's own, edited between cells, must still be rebuilt.
+    crate = tmp_path / "mine"
+    (crate / "src").mkdir(parents=True)
+    (crate / "Cargo.toml").write_text(
+        '[package]\nname = "mine"\nversion = "0.1.0"\nedition = "2024"\n\n[workspace]\n'
+    )
+    lib = crate / "src" / "lib.rs"
+    lib.write_text("pub fn answer() -> i32 { 1 }\n")
+    k = start_kernel()
+    try:
+        assert k.ok("2 + 1").result_text() == "3"
+        run = k.ok(f":dep mine = {{ path = {str(crate)!r} }}\nmine::answer()")
+        assert run.result_text() == "1"
+        lib.write_text("pub fn answer() -> i32 { 2 }\n")
+        assert k.ok("mine::answer()").result_text() == "2"
+        assert k.ok("mine::answer() + 40").result_text() == "42"
+    finally:
+        k.shutdown()
+
+
 def test_a_standby_kernel_serves_the_next_launch(tmp_path) -> None:
     from harness import wait_for_standby
 
