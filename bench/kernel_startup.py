@@ -5,8 +5,13 @@
 For each kernel and start mode it measures, from launch:
   - the kernel_info reply,
   - the first output of a first cell (`1 + 1`),
-and then the median time of 20 simple cells (`i + 1`), each from
-execute_request to the idle status.
+  - in a second launch, the first output of a first cell that defines a
+    variable (`let x = tensor![[1.0, -1.0]]; x`: evcxr asks rust-analyzer for
+    its type, and rust-analyzer's first analysis loads the standard library
+    and nn-core's dependencies),
+and then the median time of 20 simple cells (`i + 1`) and of 20 cells that
+each define a variable (`let v_i = i;`), each from execute_request to the
+idle status.
 
 Start modes of rust-nn: "cold" (NN_KERNEL_STANDBY=0: the launch starts evcxr
 itself) and "standby" (a standby kernel started by an earlier launch is
@@ -43,7 +48,13 @@ def run_cell(kc, code: str, timeout: float = 600) -> tuple[float | None, float]:
             return first, time.monotonic() - start
 
 
-def measure(kernel_name: str, env: dict[str, str], cells: int) -> dict[str, float]:
+FIRST_CELL = "1 + 1"
+FIRST_LET_CELL = "let x = tensor![[1.0, -1.0]]; x"
+
+
+def measure(
+    kernel_name: str, env: dict[str, str], cells: int, first_cell: str = FIRST_CELL
+) -> dict[str, float]:
     launched = time.monotonic()
     km = KernelManager(kernel_name=kernel_name)
     km.start_kernel(env=env)
@@ -57,17 +68,31 @@ def measure(kernel_name: str, env: dict[str, str], cells: int) -> dict[str, floa
                 break
         info = time.monotonic() - launched
         sent = time.monotonic()
-        first, _ = run_cell(kc, "1 + 1")
+        first, _ = run_cell(kc, first_cell)
         first_output = sent - launched + (first or 0)
-        times = [run_cell(kc, f"{i} + 1")[1] for i in range(cells)]
-        return {
-            "kernel_info": info,
-            "first_output": first_output,
-            "cell_median": statistics.median(times),
-        }
+        result = {"kernel_info": info, "first_output": first_output}
+        print(f"  {kernel_name}: first output {first_output:.2f}s ({first_cell})", flush=True)
+        if cells:
+            # The kernel warms rust-analyzer up once the first cell is done:
+            # wait for that, as a user reading the first output would.
+            run_cell(kc, "0")
+            times = [run_cell(kc, f"{i} + 1")[1] for i in range(cells)]
+            result["cell_median"] = statistics.median(times)
+            lets = [run_cell(kc, f"let v_{i} = {i};")[1] for i in range(cells)]
+            result["let_median"] = statistics.median(lets)
+        return result
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+def measure_both(kernel_name: str, env: dict[str, str], cells: int) -> dict[str, float]:
+    """Two launches: one with `1 + 1` first (and the cell medians), one with a
+    `let` first."""
+    result = measure(kernel_name, env, cells)
+    result["first_let_output"] = measure(kernel_name, env, 0, FIRST_LET_CELL)["first_output"]
+    return result
+
 
 
 def nn_kernel(spec, *args: str) -> str:
@@ -97,7 +122,7 @@ def main() -> None:
         cold = {**os.environ, "NN_KERNEL_STANDBY": "0"}
         nn_kernel(spec, "standby", "stop")
         for _ in range(args.runs):
-            rows.append(("rust-nn", "cold", measure("rust-nn", cold, args.cells)))
+            rows.append(("rust-nn", "cold", measure_both("rust-nn", cold, args.cells)))
         for _ in range(args.runs):
             # Each launch leaves a standby for the next one, once it is warm;
             # start one here if there is none.
@@ -113,20 +138,29 @@ def main() -> None:
                 print("no standby became ready")
                 break
             rows.append(("rust-nn", "standby", measure("rust-nn", dict(os.environ), args.cells)))
+            if not wait_for_standby(spec):
+                print("no standby became ready")
+                break
+            first_let = measure("rust-nn", dict(os.environ), 0, FIRST_LET_CELL)
+            rows[-1][2]["first_let_output"] = first_let["first_output"]
         nn_kernel(spec, "standby", "stop")
     else:
         print("rust-nn is not installed (./install.sh)")
     if "rust" in specs:
         for _ in range(args.runs):
-            rows.append(("rust (evcxr_jupyter)", "-", measure("rust", dict(os.environ), args.cells)))
+            rows.append(("rust (evcxr_jupyter)", "-", measure_both("rust", dict(os.environ), args.cells)))
     else:
         print("evcxr_jupyter's `rust` kernel is not installed: no comparison")
 
-    print(f"\n{'kernel':<22} {'start':<8} {'kernel_info':>12} {'first output':>13} {'cell median':>12}")
+    print(
+        f"\n{'kernel':<22} {'start':<8} {'kernel_info':>12} {'first output':>13} "
+        f"{'first let output':>17} {'cell median':>12} {'let median':>11}"
+    )
     for name, mode, r in rows:
         print(
             f"{name:<22} {mode:<8} {r['kernel_info']:>11.2f}s {r['first_output']:>12.2f}s "
-            f"{r['cell_median']:>11.3f}s"
+            f"{r.get('first_let_output', float('nan')):>16.2f}s "
+            f"{r['cell_median']:>11.3f}s {r['let_median']:>10.3f}s"
         )
 
 
