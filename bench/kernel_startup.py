@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import queue
 import statistics
 import subprocess
 import time
@@ -52,6 +53,23 @@ FIRST_CELL = "1 + 1"
 FIRST_LET_CELL = "let x = tensor![[1.0, -1.0]]; x"
 
 
+def wait_for_iopub(kc, msg_id: str) -> None:
+    """Waits until iopub is connected: a subscriber misses what is published
+    before it is (ZeroMQ), and a kernel served by a standby answers so fast
+    that the first cell's outputs could be lost. The kernel publishes a
+    status for every request; without it, asks again."""
+    while True:
+        deadline = time.monotonic() + 0.2
+        while time.monotonic() < deadline:
+            try:
+                msg = kc.get_iopub_msg(timeout=0.1)
+            except queue.Empty:
+                continue
+            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status":
+                return
+        msg_id = kc.kernel_info()
+
+
 def measure(
     kernel_name: str, env: dict[str, str], cells: int, first_cell: str = FIRST_CELL
 ) -> dict[str, float]:
@@ -67,6 +85,7 @@ def measure(
             if reply["parent_header"].get("msg_id") == msg_id:
                 break
         info = time.monotonic() - launched
+        wait_for_iopub(kc, msg_id)
         sent = time.monotonic()
         first, _ = run_cell(kc, first_cell)
         first_output = sent - launched + (first or 0)

@@ -337,11 +337,16 @@ fn engine_thread(
         let job = match jobs.try_recv() {
             Ok(job) => job,
             Err(std::sync::mpsc::TryRecvError::Empty) if !warmed => {
-                if session.nn_core_loaded {
-                    session.warm_up();
-                }
+                let analysis = session.nn_core_loaded.then(|| session.warm_up()).flatten();
                 warmed = true;
-                shared.state.store(WARM, Ordering::Release);
+                // Warm once rust-analyzer's analysis is done too.
+                let shared = shared.clone();
+                std::thread::spawn(move || {
+                    if let Some(analysis) = analysis {
+                        let _ = analysis.join();
+                    }
+                    shared.state.store(WARM, Ordering::Release);
+                });
                 continue;
             }
             Err(std::sync::mpsc::TryRecvError::Empty) => match jobs.recv() {

@@ -203,12 +203,22 @@ impl Session {
         }
     }
 
-    /// rust-analyzer's first type inference involving nn-core costs seconds;
-    /// pay it while the kernel is idle rather than in the user's first `let`.
-    pub fn warm_up(&mut self) {
+    /// rust-analyzer's first type inference involving nn-core costs ~4 s;
+    /// it runs on a thread of its own (evcxr patch 3), so that cells which
+    /// need none (no top-level `let`) need not wait for it, and the user's
+    /// first `let` finds most of it done. Then a cell that defines nothing
+    /// is compiled, so that the user's first cell finds the rustc command
+    /// recorded (evcxr patch 2). Returns the analysis thread.
+    pub fn warm_up(&mut self) -> Option<std::thread::JoinHandle<()>> {
         let started = Instant::now();
-        let _ = self.context.execute(WARM_UP_CELL);
+        let analysis = self
+            .context
+            .warm_up_analysis(WARM_UP_CELL)
+            .map_err(|error| debug(&format!("warm-up analysis failed: {error}")))
+            .ok();
+        let _ = self.context.execute("()");
         debug(&format!("warm-up cell ran in {:.2?}", started.elapsed()));
+        analysis
     }
 
     /// After evcxr restarted the process running the cells: connect nn-core
@@ -310,11 +320,9 @@ pub fn debug(message: &str) {
     }
 }
 
-/// Run after the start-up cell: a `let` whose type rust-analyzer must infer
-/// through nn-core, then a call that does not exist, so that the cell is
-/// analysed but never compiled into the session.
-const WARM_UP_CELL: &str = "let nn_kernel_warm_up = tensor![[1.0, -1.0]];\n\
-                            nn_kernel_warm_up.nn_kernel_warm_up_does_not_exist();";
+/// Analysed (never compiled) after the start-up cell: a `let` whose type
+/// rust-analyzer must infer through nn-core.
+const WARM_UP_CELL: &str = "let nn_kernel_warm_up = tensor![[1.0, -1.0]];";
 
 /// The cell every session runs first.
 pub fn startup_cell(config: &Config) -> String {

@@ -343,6 +343,27 @@ def test_a_standby_kernel_serves_the_next_launch(tmp_path) -> None:
         first.shutdown()
 
 
+def test_a_let_during_the_background_warm_up() -> None:
+    # A cold kernel (no standby) warms rust-analyzer up on a thread of its
+    # own after its first cell (vendor/evcxr/PATCHES.md, patch 3). A `let`
+    # sent at once usually cancels that analysis and finishes it itself:
+    # its type must come out right, and the warm-up defines nothing.
+    km = KernelManager(kernel_name=KERNEL_NAME)
+    km.start_kernel(env={**os.environ, "NN_KERNEL_STANDBY": "0"})
+    kc = km.client()
+    kc.start_channels()
+    kc.wait_for_ready(timeout=60)
+    k = Kernel(km, kc)
+    try:
+        assert k.ok("1 + 1", timeout=STARTUP_TIMEOUT).result_text() == "2"
+        k.ok("let t = tensor![[1.0, -1.0]];")
+        assert k.ok("t").result_text() == "tensor([[ 1., -1.]])"
+        assert k.ok(":vars").result_text() == "t: Tensor\n"
+        assert k.ok("let u = t.relu(); u").result_text() == "tensor([[1., 0.]])"
+    finally:
+        k.shutdown()
+
+
 def test_a_broken_nn_core_still_gives_a_kernel(tmp_path) -> None:
     crate = tmp_path / "nn-core"
     (crate / "src").mkdir(parents=True)

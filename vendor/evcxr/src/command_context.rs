@@ -213,6 +213,11 @@ Panic detected. Here's some useful information if you're filing a bug report.
         }
     }
 
+    /// nn-kernel patch: see [`EvalContext::warm_up_analysis`].
+    pub fn warm_up_analysis(&mut self, code: &str) -> Result<std::thread::JoinHandle<()>, Error> {
+        self.eval_context.warm_up_analysis(code)
+    }
+
     /// nn-kernel patch: see [`EvalContext::set_build_stamp`].
     pub fn set_build_stamp(&mut self, stamp: Option<String>) {
         self.eval_context.set_build_stamp(stamp);

@@ -630,6 +630,25 @@ impl EvalContext {
         self.committed_state.set_time_passes(value);
     }
 
+    /// nn-kernel patch: starts rust-analyzer's analysis of `code` (a cell
+    /// with a `let`) on another thread and returns once it is started. The
+    /// first analysis loads the standard library and the dependencies (~4 s
+    /// on a 2-core machine); done in the background, cells that need no
+    /// analysis run meanwhile, and the first cell that does need one finds
+    /// most of that work memoized (rust-analyzer cancels the rest when the
+    /// cell's source is set, and that cell finishes it). Nothing is compiled
+    /// or defined. The returned thread ends when the analysis is done or
+    /// cancelled.
+    pub fn warm_up_analysis(&mut self, code: &str) -> Result<std::thread::JoinHandle<()>, Error> {
+        let (user_code, code_info) = CodeBlock::from_original_user_code(code);
+        let mut state = self.state();
+        let user_code = state.apply(user_code, &code_info.nodes)?;
+        let analysis_code = state.analysis_code(user_code);
+        Ok(self
+            .analyzer
+            .analyse_in_background(analysis_code.code_string())?)
+    }
+
     /// nn-kernel patch: allows compiling cells with rustc directly instead of
     /// through cargo, for as long as the cargo command, `Cargo.toml`,
     /// `.cargo/config.toml` and `stamp` stay the same. `stamp` must change

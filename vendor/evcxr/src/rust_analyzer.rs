@@ -370,29 +370,42 @@ impl RustAnalyzer {
         })
     }
 
+    /// nn-kernel patch: sets `source`, then infers, on another thread, the
+    /// type of the first variable its `let`s define (through a hover: an
+    /// `Analysis` snapshot can be used from another thread, and is cancelled
+    /// by the next change of the source).
+    pub(crate) fn analyse_in_background(
+        &mut self,
+        source: String,
+    ) -> Result<std::thread::JoinHandle<()>> {
+        self.set_source(source)?;
+        let parsed = ra_ap_syntax::SourceFile::parse(&self.current_source, EDITION);
+        let range = parsed
+            .tree()
+            .syntax()
+            .descendants()
+            .find_map(ast::LetStmt::cast)
+            .and_then(|let_stmt| let_stmt.pat())
+            .map(|pat| pat.syntax().text_range())
+            .context("nothing to analyse: the code has no `let`")?;
+        let analysis = self.analysis_host.analysis();
+        let file_range = FileRange {
+            file_id: self.source_file_id,
+            range,
+        };
+        Ok(std::thread::Builder::new()
+            .name("ra-warm-up".into())
+            .spawn(move || {
+                let _ = analysis.hover(&hover_config(false), file_range);
+            })?)
+    }
+
     pub(crate) fn hover(
         &self,
         text_range: TextRange,
         is_mark_down: bool,
     ) -> Result<Option<RangeInfo<HoverResult>>> {
-        use ra_ide::HoverDocFormat as hdf;
-        let hover_config: HoverConfig = HoverConfig {
-            links_in_hover: true,
-            memory_layout: None,
-            documentation: true,
-            keywords: true,
-            format: if is_mark_down {
-                hdf::Markdown
-            } else {
-                hdf::PlainText
-            },
-            max_trait_assoc_items_count: None,
-            max_fields_count: Some(5),
-            max_enum_variants_count: Some(5),
-            max_subst_ty_len: SubstTyLen::Unlimited,
-            show_drop_glue: false,
-            ra_fixture: RaFixtureConfig::default(),
-        };
+        let hover_config = hover_config(is_mark_down);
         let file_range = FileRange {
             file_id: self.source_file_id,
             range: text_range,
@@ -405,6 +418,27 @@ impl RustAnalyzer {
             Ok(range_info) => Ok(range_info),
             _ => bail!("hover fail"),
         }
+    }
+}
+
+fn hover_config(is_mark_down: bool) -> HoverConfig<'static> {
+    use ra_ide::HoverDocFormat as hdf;
+    HoverConfig {
+        links_in_hover: true,
+        memory_layout: None,
+        documentation: true,
+        keywords: true,
+        format: if is_mark_down {
+            hdf::Markdown
+        } else {
+            hdf::PlainText
+        },
+        max_trait_assoc_items_count: None,
+        max_fields_count: Some(5),
+        max_enum_variants_count: Some(5),
+        max_subst_ty_len: SubstTyLen::Unlimited,
+        show_drop_glue: false,
+        ra_fixture: RaFixtureConfig::default(),
     }
 }
 
