@@ -364,6 +364,42 @@ def test_a_let_during_the_background_warm_up() -> None:
         k.shutdown()
 
 
+def test_a_dependency_gone_behind_the_kernels_back_is_rebuilt() -> None:
+    # Cells skip cargo (vendor/evcxr/PATCHES.md, patch 2); if a dependency's
+    # library disappears, rustc cannot load it, and the cell must go through
+    # cargo, which rebuilds it, instead of reporting rustc's error.
+    km = KernelManager(kernel_name=KERNEL_NAME)
+    km.start_kernel(env={**os.environ, "NN_KERNEL_STANDBY": "0"})
+    kc = km.client()
+    kc.start_channels()
+    kc.wait_for_ready(timeout=60)
+    k = Kernel(km, kc)
+    try:
+        assert k.ok("1 + 1", timeout=STARTUP_TIMEOUT).result_text() == "2"
+        assert k.ok("2 + 2").result_text() == "4"
+        # This kernel's folder (the launched process is the kernel: no standby).
+        folders = list(kernel_cache().glob(f"sessions/{km.provisioner.process.pid}-*"))
+        libraries = [
+            *folders[0].glob("build/target/*/debug/deps/libnn_core_session.so")
+        ] if len(folders) == 1 else []
+        assert len(libraries) == 1, (folders, libraries)
+        libraries[0].rename(libraries[0].with_name("moved-away.so"))
+        run = k.ok("Tensor::ones([2]).sum()", timeout=STARTUP_TIMEOUT)
+        assert run.result_text() == "tensor(2.)"
+        assert libraries[0].exists()
+    finally:
+        k.shutdown()
+
+
+def kernel_cache() -> Path:
+    """The kernel's cache folder, as `kernel/src/config.rs` finds it."""
+    if "NN_KERNEL_CACHE" in os.environ:
+        return Path(os.environ["NN_KERNEL_CACHE"])
+    if "XDG_CACHE_HOME" in os.environ:
+        return Path(os.environ["XDG_CACHE_HOME"]) / "nn-kernel"
+    return Path.home() / ".cache" / "nn-kernel"
+
+
 def test_a_broken_nn_core_still_gives_a_kernel(tmp_path) -> None:
     crate = tmp_path / "nn-core"
     (crate / "src").mkdir(parents=True)

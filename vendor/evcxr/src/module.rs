@@ -159,11 +159,26 @@ impl Module {
         let Some(so_path) = record.so_path().filter(|_| key == recorded_key) else {
             return Ok(None);
         };
+        // Errors loading a dependency (gone, or rebuilt behind our back:
+        // "extern location for nn_core does not exist", E0463 ...) and
+        // errors without a location (a failed link) are cargo's to fix.
+        const CRATE_LOADING: &[&str] = &[
+            "E0460", "E0461", "E0462", "E0463", "E0464", "E0514", "E0519", "E0523",
+        ];
+        let not_the_cells = |error: &CompilationError| {
+            error
+                .code()
+                .is_some_and(|code| CRATE_LOADING.contains(&code))
+                || error.message().starts_with("extern location for")
+                || error.json["spans"].as_array().is_none_or(Vec::is_empty)
+        };
         match run_cargo(record.command(), code_block) {
             Ok(_) => Ok(Some(so_path)),
-            errors @ Err(Error::CompilationErrors(_)) => errors.map(|_| None),
-            // rustc failed without diagnostics (something it used is gone):
-            // forget the record and let cargo do this build.
+            Err(Error::CompilationErrors(errors)) if !errors.iter().any(not_the_cells) => {
+                Err(Error::CompilationErrors(errors))
+            }
+            // That, or rustc failed without diagnostics: forget the record
+            // and let cargo do this build.
             Err(_) => {
                 self.replay = None;
                 Ok(None)
