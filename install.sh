@@ -119,7 +119,10 @@ if [[ $NOTEBOOKS -eq 1 ]]; then
         echo "no notebooks in notebooks/ yet: nothing to execute"
     else
         mkdir -p "$SITE"
+        # Streams merged after execution, as JupyterLab shows them (the
+        # kernel publishes lines as they come, in timing-dependent groups).
         (cd "$ROOT/notebooks" && "$JUPYTER" nbconvert --execute --to html \
+            --Exporter.preprocessors="['nbconvert.preprocessors.CoalesceStreamsPreprocessor']" \
             --ExecutePreprocessor.kernel_name=rust-nn \
             --ExecutePreprocessor.timeout=900 \
             --output-dir "$SITE" "${notebooks[@]}")

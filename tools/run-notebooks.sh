@@ -12,7 +12,11 @@ if [ $# -eq 0 ]; then
 fi
 for nb in "$@"; do
   echo "==> $nb"
+  # Consecutive stream outputs are merged after execution (as JupyterLab
+  # shows them): how the kernel's streamed lines are grouped into messages
+  # depends on timing, and the committed notebooks should not.
   jupyter nbconvert --to notebook --execute --inplace \
+    --Exporter.preprocessors="['nbconvert.preprocessors.CoalesceStreamsPreprocessor']" \
     --ExecutePreprocessor.kernel_name=rust-nn \
     --ExecutePreprocessor.timeout=600 \
     --ExecutePreprocessor.startup_timeout=600 \
