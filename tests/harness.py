@@ -143,6 +143,18 @@ def start_kernel() -> Kernel:
     return kernel
 
 
+def start_cold_kernel(**env: str) -> Kernel:
+    """Starts a kernel with its own evcxr start-up (no standby kernel takes
+    the launch, so the launched process is the kernel), `env` added to the
+    environment; returns once it answers, before its first cell."""
+    km = KernelManager(kernel_name=KERNEL_NAME)
+    km.start_kernel(env={**os.environ, "NN_KERNEL_STANDBY": "0", **env})
+    kc = km.client()
+    kc.start_channels()
+    kc.wait_for_ready(timeout=60)
+    return Kernel(km, kc)
+
+
 def nn_kernel(*args: str) -> str:
     """Runs the installed kernel's executable (with its kernelspec's
     environment) and returns its output."""

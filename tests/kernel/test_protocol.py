@@ -8,7 +8,14 @@ import threading
 import time
 from pathlib import Path
 
-from harness import KERNEL_NAME, STARTUP_TIMEOUT, Kernel, plain, start_kernel
+from harness import (
+    KERNEL_NAME,
+    STARTUP_TIMEOUT,
+    Kernel,
+    plain,
+    start_cold_kernel,
+    start_kernel,
+)
 from jupyter_client.manager import KernelManager
 
 
@@ -348,12 +355,7 @@ def test_a_let_during_the_background_warm_up() -> None:
     # own after its first cell (vendor/evcxr/PATCHES.md, patch 3). A `let`
     # sent at once usually cancels that analysis and finishes it itself:
     # its type must come out right, and the warm-up defines nothing.
-    km = KernelManager(kernel_name=KERNEL_NAME)
-    km.start_kernel(env={**os.environ, "NN_KERNEL_STANDBY": "0"})
-    kc = km.client()
-    kc.start_channels()
-    kc.wait_for_ready(timeout=60)
-    k = Kernel(km, kc)
+    k = start_cold_kernel()
     try:
         assert k.ok("1 + 1", timeout=STARTUP_TIMEOUT).result_text() == "2"
         k.ok("let t = tensor![[1.0, -1.0]];")
@@ -368,21 +370,15 @@ def test_a_dependency_gone_behind_the_kernels_back_is_rebuilt() -> None:
     # Cells skip cargo (vendor/evcxr/PATCHES.md, patch 2); if a dependency's
     # library disappears, rustc cannot load it, and the cell must go through
     # cargo, which rebuilds it, instead of reporting rustc's error.
-    km = KernelManager(kernel_name=KERNEL_NAME)
-    km.start_kernel(env={**os.environ, "NN_KERNEL_STANDBY": "0"})
-    kc = km.client()
-    kc.start_channels()
-    kc.wait_for_ready(timeout=60)
-    k = Kernel(km, kc)
+    k = start_cold_kernel()
     try:
         assert k.ok("1 + 1", timeout=STARTUP_TIMEOUT).result_text() == "2"
         assert k.ok("2 + 2").result_text() == "4"
         # This kernel's folder (the launched process is the kernel: no standby).
-        folders = list(kernel_cache().glob(f"sessions/{km.provisioner.process.pid}-*"))
-        libraries = [
-            *folders[0].glob("build/target/*/debug/deps/libnn_core_session.so")
-        ] if len(folders) == 1 else []
-        assert len(libraries) == 1, (folders, libraries)
+        pid = k.km.provisioner.process.pid
+        pattern = f"sessions/{pid}-*/build/target/*/debug/deps/libnn_core_session.so"
+        libraries = list(kernel_cache().glob(pattern))
+        assert len(libraries) == 1, libraries
         libraries[0].rename(libraries[0].with_name("moved-away.so"))
         run = k.ok("Tensor::ones([2]).sum()", timeout=STARTUP_TIMEOUT)
         assert run.result_text() == "tensor(2.)"
@@ -408,18 +404,9 @@ def test_a_broken_nn_core_still_gives_a_kernel(tmp_path) -> None:
         '[lib]\nname = "nn_core"\n\n[workspace]\n'
     )
     (crate / "src" / "lib.rs").write_text("pub fn half_written( -> {\n")
-    env = {
-        **os.environ,
-        "NN_KERNEL_NN_CORE": str(crate),
-        "NN_KERNEL_CACHE": str(tmp_path / "cache"),
-        "NN_KERNEL_STANDBY": "0",
-    }
-    km = KernelManager(kernel_name=KERNEL_NAME)
-    km.start_kernel(env=env)
-    kc = km.client()
-    kc.start_channels()
-    kc.wait_for_ready(timeout=60)
-    k = Kernel(km, kc)
+    k = start_cold_kernel(
+        NN_KERNEL_NN_CORE=str(crate), NN_KERNEL_CACHE=str(tmp_path / "cache")
+    )
     try:
         run = k.ok("1 + 1", timeout=STARTUP_TIMEOUT)
         assert run.result_text() == "2"
