@@ -23,6 +23,7 @@ use crate::errors::CellError;
 use crate::protocol::random_hex;
 use crate::session::{Session, debug};
 use crate::template::new_session_dir;
+use crate::timing::Timing;
 use anyhow::Result;
 use jupyter_protocol::JupyterMessage;
 use serde_json::{Value, json};
@@ -48,7 +49,9 @@ pub enum Job {
         parent: Box<JupyterMessage>,
         silent: bool,
         input: Option<InputFn>,
-        done: oneshot::Sender<Outcome>,
+        /// When the request reached the queue (the timing's `queue`).
+        queued: Instant,
+        done: oneshot::Sender<(Outcome, Timing)>,
     },
     Complete {
         code: String,
@@ -176,26 +179,30 @@ impl Engine {
         })
     }
 
-    /// Runs a cell; output streams to the sink as it is produced.
+    /// Runs a cell; output streams to the sink as it is produced. Returns
+    /// its outcome and where its time went.
     pub async fn execute(
         &self,
         code: String,
         parent: &JupyterMessage,
         silent: bool,
         input: Option<InputFn>,
-    ) -> Outcome {
+    ) -> (Outcome, Timing) {
         let (done, result) = oneshot::channel();
         let job = Job::Execute {
             code,
             parent: Box::new(parent.clone()),
             silent,
             input,
+            queued: Instant::now(),
             done,
         };
         if self.jobs.send(job).is_err() {
-            return Err(engine_gone());
+            return (Err(engine_gone()), Timing::default());
         }
-        result.await.unwrap_or_else(|_| Err(engine_gone()))
+        result
+            .await
+            .unwrap_or_else(|_| (Err(engine_gone()), Timing::default()))
     }
 
     /// A `complete_reply`'s content; `cursor` counts code points.
@@ -369,7 +376,7 @@ fn refuse(job: Job, message: &str) {
     );
     match job {
         Job::Execute { done, .. } => {
-            let _ = done.send(Err(error));
+            let _ = done.send((Err(error), Timing::default()));
         }
         Job::Complete { done, .. } | Job::Inspect { done, .. } => {
             let _ = done.send(reply_error(message));

@@ -28,6 +28,7 @@ mod server;
 mod session;
 mod standby;
 mod template;
+mod timing;
 
 use anyhow::{Context as _, Result, bail};
 use std::path::Path;

@@ -12,6 +12,7 @@ use crate::display::{Stream, mime_data};
 use crate::engine::{InputFn, Job, Outcome, Shared, listen_for_nn_core, reply_error};
 use crate::errors::CellError;
 use crate::output::{Flush, forward_output};
+use crate::timing::Timing;
 use anyhow::Result;
 use evcxr::{CommandContext, EvalCallbacks};
 use jupyter_protocol::JupyterMessage;
@@ -89,10 +90,18 @@ impl Session {
                 parent,
                 silent,
                 input,
+                queued,
                 done,
             } => {
-                let outcome = self.execute(&code, &parent, silent, input);
-                let _ = done.send(outcome);
+                let started = Instant::now();
+                let mut phases = Vec::new();
+                let mut output = Duration::ZERO;
+                let outcome = self.execute(&code, &parent, silent, input, &mut phases, &mut output);
+                let mut timing = Timing::new(queued, started, &phases);
+                timing.output = output;
+                timing.total = queued.elapsed();
+                debug(&format!("cell {}: {}", self.cells, timing.summary()));
+                let _ = done.send((outcome, timing));
             }
             Job::Complete { code, cursor, done } => {
                 let _ = done.send(self.complete(&code, cursor));
@@ -109,6 +118,8 @@ impl Session {
         parent: &JupyterMessage,
         silent: bool,
         input: Option<InputFn>,
+        phases: &mut Vec<(String, Duration)>,
+        output: &mut Duration,
     ) -> Outcome {
         let shared = self.shared.clone();
         self.cells += 1;
@@ -130,14 +141,11 @@ impl Session {
         );
         shared.running.store(0, Ordering::Release);
         if let Ok(outputs) = &result {
-            let phases: Vec<String> = outputs
-                .phases
-                .iter()
-                .map(|p| format!("{} {:.2?}", p.name, p.duration))
-                .collect();
-            debug(&format!("cell {}: {}", self.cells, phases.join(", ")));
+            phases.extend(outputs.phases.iter().map(|p| (p.name.clone(), p.duration)));
         }
+        let flushing = Instant::now();
         self.flush_output();
+        *output = flushing.elapsed();
         let load_failed = shared.sink.load_failed();
         let panic = shared.sink.end();
         let killed = shared.killed.swap(false, Ordering::AcqRel);

@@ -743,7 +743,11 @@ impl EvalContext {
             .any(|node| node.kind() == SyntaxKind::LET_STMT);
         let analysis = if defines_variables {
             let analysis_code = state.analysis_code(user_code.clone());
-            self.fix_variable_types(state, analysis_code)
+            let analysis = self.fix_variable_types(state, analysis_code);
+            // nn-kernel patch: its own phase, so that an application can
+            // tell rust-analyzer's time from the compiler's.
+            phases.phase_complete("Analysis");
+            analysis
         } else {
             Ok(())
         };
