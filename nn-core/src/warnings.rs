@@ -13,7 +13,10 @@ use std::collections::HashSet;
 use std::panic::Location;
 use std::sync::Mutex;
 
-static SHOWN: Mutex<Option<HashSet<(&'static str, u32, &'static str)>>> = Mutex::new(None);
+/// A call site (file, line) and the message it showed.
+type Shown = (&'static str, u32, &'static str);
+
+static SHOWN: Mutex<Option<HashSet<Shown>>> = Mutex::new(None);
 
 /// Prints `UserWarning: {message}` to stderr unless this location already
 /// warned with this message. Returns whether it printed.
@@ -27,6 +30,20 @@ pub(crate) fn warn(message: &'static str, location: &'static Location<'static>) 
         eprintln!("UserWarning: {message}");
     }
     first
+}
+
+/// The lines that showed `message` so far (for tests).
+#[cfg(test)]
+pub(crate) fn shown_at(message: &str) -> Vec<u32> {
+    let shown = SHOWN.lock().unwrap_or_else(|e| e.into_inner());
+    let mut lines: Vec<u32> = shown
+        .iter()
+        .flatten()
+        .filter(|(_, _, m)| *m == message)
+        .map(|(_, line, _)| *line)
+        .collect();
+    lines.sort();
+    lines
 }
 
 #[cfg(test)]

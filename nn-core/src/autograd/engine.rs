@@ -203,3 +203,58 @@ pub fn try_backward(
     }
     run_backward_from(roots, retain_graph)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::node::FREED_GRAPH;
+    use crate::tensor;
+    use crate::tensor::Tensor;
+
+    #[test]
+    fn a_second_backward_needs_the_saved_tensors() {
+        let x = tensor![1.0, 2.0].requires_grad_(true);
+        let y = x.exp().sum();
+        y.backward();
+        let err = y.try_backward(None).unwrap_err();
+        assert_eq!(err.message, FREED_GRAPH);
+        // The failed pass added nothing.
+        assert!(x.grad().unwrap().allclose(&x.exp()));
+    }
+
+    #[test]
+    fn nodes_that_saved_nothing_run_again() {
+        let x = tensor![1.0, 2.0].requires_grad_(true);
+        let y = (&x + 1.0).reshape([2, 1]).sum();
+        y.backward();
+        y.backward();
+        assert_eq!(x.grad().unwrap().to_vec::<f32>(), vec![2.0, 2.0]);
+    }
+
+    #[test]
+    fn retain_graph_keeps_them_for_one_more_pass() {
+        let x = tensor![3.0].requires_grad_(true);
+        let y = (&x * &x).sum();
+        y.backward_retain_graph();
+        y.backward_retain_graph();
+        y.backward();
+        assert_eq!(x.grad().unwrap().item(), 18.0);
+        assert_eq!(y.try_backward(None).unwrap_err().message, FREED_GRAPH);
+    }
+
+    #[test]
+    fn several_roots_in_one_pass() {
+        let x = tensor![1.0, 2.0].requires_grad_(true);
+        let a = x.exp();
+        let b = &a * 2.0; // a is also an input of b: its gradient sums both
+        super::backward(
+            &[a.clone(), b],
+            &[Some(Tensor::ones([2])), Some(Tensor::ones([2]))],
+        );
+        assert!(x.grad().unwrap().allclose(&(&x.exp() * 3.0)));
+        let err = super::try_backward(&[a], &[None], false).unwrap_err();
+        assert_eq!(
+            err.message,
+            "grad can be implicitly created only for scalar outputs"
+        );
+    }
+}

@@ -632,3 +632,38 @@ pub(crate) fn wrap_dim(dim: i64, ndim: usize) -> Result<usize> {
         dim as usize
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tensor;
+
+    /// Reads `t.grad()` on one line of code.
+    fn read_grad(t: &Tensor) -> (Option<Tensor>, u32) {
+        (t.grad(), line!())
+    }
+
+    #[test]
+    fn non_leaf_grad_warns_once_per_line() {
+        let x = tensor![1.0].requires_grad_(true);
+        let y = &x * 2.0;
+        y.sum().backward();
+        let (g, line) = read_grad(&y);
+        assert!(g.is_none());
+        let (_, again) = read_grad(&(&x * 3.0)); // another tensor, same line
+        assert_eq!(line, again);
+        assert_eq!(
+            crate::warnings::shown_at(NON_LEAF_GRAD)
+                .iter()
+                .filter(|&&l| l == line)
+                .count(),
+            1
+        );
+        // Leaves and retained non-leaves do not warn.
+        let z = &x * 4.0;
+        z.retain_grad();
+        z.sum().backward();
+        assert!(z.grad().is_some() && x.grad().is_some());
+        assert!(!crate::warnings::shown_at(NON_LEAF_GRAD).contains(&(line!() - 1)));
+    }
+}

@@ -168,11 +168,10 @@ impl Tensor {
 /// Where each value of a result that picked positions `idx` along the
 /// lanes' dimension came from in the input (same lane, row-major).
 pub(crate) fn lane_offsets(idx: &[i64], lanes: Lanes) -> Vec<usize> {
-    let k = if lanes.outer * lanes.inner == 0 {
-        0
-    } else {
-        idx.len() / (lanes.outer * lanes.inner)
-    };
+    let k = idx
+        .len()
+        .checked_div(lanes.outer * lanes.inner)
+        .unwrap_or(0);
     let mut out = Vec::with_capacity(idx.len());
     for o in 0..lanes.outer {
         for i in 0..k {

@@ -236,7 +236,7 @@ fn var_backward(
         if dof <= 0.0 {
             let nan = Tensor::full_dtype([], f64::NAN, g.dtype());
             let inf = Tensor::full_dtype([], f64::INFINITY, g.dtype());
-            return g * &Tensor::where_cond(&x.eq(&x.mean()), &nan, &inf);
+            return g * &Tensor::where_cond(&x.eq(x.mean()), &nan, &inf);
         }
         return &(g * (2.0 / dof)) * &(x - &x.mean());
     }
