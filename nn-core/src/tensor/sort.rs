@@ -183,3 +183,28 @@ pub(crate) fn lane_offsets(idx: &[i64], lanes: Lanes) -> Vec<usize> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::tensor::Tensor;
+
+    /// torch sorts a 1-D int64 tensor of 32768 values or more in ascending
+    /// order with a (stable) radix sort: equal values keep their order, as
+    /// torch 2.15 gives them; `std::sort` would not.
+    #[test]
+    fn long_int64_ascending_sorts_are_stable() {
+        let n = 40_000i64;
+        let x = Tensor::from_vec((0..n).map(|i| (i * 7919) % 3).collect(), [n as usize]);
+        let s = x.sort(0, false);
+        let (v, i) = (s.values.to_vec::<i64>(), s.indices.to_vec::<i64>());
+        assert!(v.windows(2).all(|w| w[0] <= w[1]));
+        assert!((1..v.len()).all(|k| v[k - 1] < v[k] || i[k - 1] < i[k]));
+        // Shorter, or descending, or float: libstdc++'s std::sort (unstable).
+        let short = x.narrow(0, 0, 100).sort(0, false).indices.to_vec::<i64>();
+        assert!(
+            short
+                .windows(2)
+                .any(|w| w[0] > w[1] && (w[0] * 7919) % 3 == (w[1] * 7919) % 3)
+        );
+    }
+}
