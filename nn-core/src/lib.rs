@@ -32,6 +32,7 @@ pub mod random;
 pub mod size;
 pub mod tensor;
 pub mod threads;
+mod warnings;
 
 pub use dtype::DType;
 pub use error::{Result, TensorError};
@@ -50,10 +51,10 @@ pub use threads::{get_num_threads, set_num_threads};
 /// let model = Linear::new(2, 1);
 /// let mut opt = SGD::new(model.parameters(), 0.1);
 /// let (x, y) = (tensor![[1.0, 2.0]], tensor![[1.0]]);
-/// let loss = F::mse_loss(&model.forward(&x), &y, Reduction::Mean);
+/// let loss = F::mse_loss(&model.forward(&x), &y);
 /// loss.backward();
 /// opt.step();
-/// assert!(F::mse_loss(&model.forward(&x), &y, Reduction::Mean).item() < loss.item());
+/// assert!(F::mse_loss(&model.forward(&x), &y).item() < loss.item());
 /// ```
 pub mod prelude {
     pub use crate::autograd::{NoGradGuard, no_grad};

@@ -372,7 +372,9 @@ fn run_step(
         }
         "max" => one(a()?.max()),
         "max_dim" => {
-            let (v, i) = a()?.max_dim(int_kw(kw, "dim")?, kw["keepdim"].as_bool().unwrap_or(false));
+            let (v, i) = a()?
+                .max_dim(int_kw(kw, "dim")?, kw["keepdim"].as_bool().unwrap_or(false))
+                .into();
             Ok(vec![v, i])
         }
         "matmul" => one(a()?.matmul(&b()?)),

@@ -8,7 +8,7 @@
 //! assert_eq!(F::relu(&x).to_vec::<f32>(), ReLU::new().forward(&x).to_vec::<f32>());
 //! let probs = F::softmax(&x, 1);
 //! assert!(probs.sum_dim(1, false).allclose(&Tensor::ones([2])));
-//! let loss = F::cross_entropy(&x, &tensor![1, 0], Reduction::Mean);
+//! let loss = F::cross_entropy(&x, &tensor![1, 0]);
 //! assert_eq!(loss.dim(), 0); // one number, as `reduction="mean"` gives
 //! ```
 
@@ -108,6 +108,41 @@ pub fn dropout(x: &Tensor, p: f64, training: bool) -> Tensor {
     &(x * &keep) * (1.0 / (1.0 - p))
 }
 
+/// Class labels (int64) as one-hot rows: a new last dimension of
+/// `num_classes` (`-1`: the largest label + 1) with a 1 at each label, as
+/// `F.one_hot(labels, num_classes)`. The result is int64.
+///
+/// # Panics
+/// On labels that are not int64, negative, or not below `num_classes`, with
+/// torch's messages.
+///
+/// ```
+/// use nn_core::prelude::*;
+/// let labels = tensor![0, 2, 1];
+/// assert_eq!(
+///     F::one_hot(&labels, 3).to_string(),
+///     "tensor([[1, 0, 0],\n        [0, 0, 1],\n        [0, 1, 0]])"
+/// );
+/// assert_eq!(F::one_hot(&tensor![3], -1).shape(), [1, 4]);
+/// ```
+#[track_caller]
+pub fn one_hot(labels: &Tensor, num_classes: i64) -> Tensor {
+    crate::error::or_panic(try_one_hot(labels, num_classes))
+}
+
+/// Fallible form of [`one_hot`].
+///
+/// ```
+/// use nn_core::prelude::*;
+/// let err = F::try_one_hot(&tensor![0, 3], 3).unwrap_err();
+/// assert_eq!(err.to_string(), "Class values must be smaller than num_classes.");
+/// ```
+pub fn try_one_hot(labels: &Tensor, num_classes: i64) -> crate::Result<Tensor> {
+    crate::tensor::one_hot(labels, num_classes)
+}
+
 pub use super::loss::functional::{
-    binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, mse_loss, nll_loss,
+    binary_cross_entropy, binary_cross_entropy_with, binary_cross_entropy_with_logits,
+    binary_cross_entropy_with_logits_with, cross_entropy, cross_entropy_with, mse_loss,
+    mse_loss_with, nll_loss, nll_loss_with,
 };
