@@ -215,7 +215,9 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "batch_size should be a positive integer value, but got batch_size=0")]
+    #[should_panic(
+        expected = "batch_size should be a positive integer value, but got batch_size=0"
+    )]
     fn zero_batch_size_is_torchs_value_error() {
         BatchSampler::new(SequentialSampler::new(3), 0, false);
     }

@@ -456,7 +456,11 @@ fn csv_error(source: &str, text: &[u8], e: &::csv::Error, header: bool) -> CsvEr
         ::csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
         } => {
-            let first = if header { "the header" } else { "the first line" };
+            let first = if header {
+                "the header"
+            } else {
+                "the first line"
+            };
             format!("{source}{at}: {len} fields, but {first} has {expected_len}")
         }
         ::csv::ErrorKind::Utf8 { .. } => format!("{source}{at}: not UTF-8 text"),
@@ -480,7 +484,10 @@ mod tests {
     #[test]
     fn a_ragged_line_is_named() {
         let err = CsvTable::parse("a,b\n1,2\n3\n", &CsvOptions::default()).unwrap_err();
-        assert_eq!(err.message, "<string>, line 3: 1 fields, but the header has 2");
+        assert_eq!(
+            err.message,
+            "<string>, line 3: 1 fields, but the header has 2"
+        );
         assert_eq!(err.line, Some(3));
         // Blank lines before it still count.
         let err = CsvTable::parse("a,b\n1,2\n\r\n\n3\n", &CsvOptions::default()).unwrap_err();
@@ -522,8 +529,14 @@ mod tests {
 
     #[test]
     fn without_a_header_the_first_line_is_data() {
-        let t = CsvTable::parse("1,2\n3,4\n", &CsvOptions { header: false, delimiter: b',' })
-            .unwrap();
+        let t = CsvTable::parse(
+            "1,2\n3,4\n",
+            &CsvOptions {
+                header: false,
+                delimiter: b',',
+            },
+        )
+        .unwrap();
         assert_eq!(t.len(), 2);
         assert_eq!(t.column("1").to_vec::<f32>(), [2.0, 4.0]);
     }

@@ -30,7 +30,7 @@ const PIXELS: usize = 64;
 /// use nn_core::prelude::*;
 ///
 /// let (x, y) = data::load_digits();
-/// assert_eq!((x.shape(), y.shape()), (&[1797, 64][..], &[1797][..]));
+/// assert_eq!((x.shape(), y.shape()), (Size::from([1797, 64]), Size::from([1797])));
 /// assert_eq!((x.dtype(), y.dtype()), (DType::Float32, DType::Int64));
 /// assert_eq!(y.i(..10).to_string(), "tensor([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])");
 /// // The first image, a zero:
@@ -45,7 +45,11 @@ pub fn load_digits() -> (Tensor, Tensor) {
     let table = CsvTable::from_reader(gz, "digits.csv.gz", &options)
         .unwrap_or_else(|e| panic!("the embedded digits data set is damaged: {e}"));
     let all = table.to_tensor();
-    assert_eq!(all.shape(), [IMAGES, PIXELS + 1], "digits.csv.gz: 1797 × 65 values");
+    assert_eq!(
+        all.shape(),
+        [IMAGES, PIXELS + 1],
+        "digits.csv.gz: 1797 × 65 values"
+    );
     let images = all.i((.., ..PIXELS as i64)).contiguous();
     let labels = all.i((.., PIXELS as i64)).long();
     (images, labels)
@@ -66,7 +70,11 @@ mod tests {
         // sklearn: np.bincount(load_digits().target)
         assert_eq!(counts, [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]);
         let pixels = x.to_vec::<f32>();
-        assert!(pixels.iter().all(|&p| (0.0..=16.0).contains(&p) && p.fract() == 0.0));
+        assert!(
+            pixels
+                .iter()
+                .all(|&p| (0.0..=16.0).contains(&p) && p.fract() == 0.0)
+        );
         assert_eq!(pixels.iter().map(|&p| f64::from(p)).sum::<f64>(), 561_718.0);
     }
 }

@@ -31,7 +31,7 @@ use crate::tensor::Tensor;
 ///
 /// manual_seed(0);
 /// let (x, y) = data::make_moons(200, 0.1);
-/// assert_eq!((x.shape(), y.shape()), (&[200, 2][..], &[200][..]));
+/// assert_eq!((x.shape(), y.shape()), (Size::from([200, 2]), Size::from([200])));
 /// assert_eq!(y.sum().item(), 100.0);
 /// ```
 pub fn make_moons(n_samples: usize, noise: f64) -> (Tensor, Tensor) {

@@ -8,7 +8,11 @@ use crate::tensor::Tensor;
 /// `perm = torch.randperm(n)`, then `points[perm] + noise *
 /// torch.randn(n, 2).double()` in float64, rounded once to float32, and
 /// `labels[perm]`: the draws come from the default generator, in that order.
-pub(crate) fn shuffle_and_noise(points: &[[f64; 2]], labels: &[i64], noise: f64) -> (Tensor, Tensor) {
+pub(crate) fn shuffle_and_noise(
+    points: &[[f64; 2]],
+    labels: &[i64],
+    noise: f64,
+) -> (Tensor, Tensor) {
     let n = points.len();
     let (perm, z) = with_default_generator(|g| {
         let perm = g.randperm(n);
@@ -24,7 +28,10 @@ pub(crate) fn shuffle_and_noise(points: &[[f64; 2]], labels: &[i64], noise: f64)
         xy.push((y + noise * f64::from(z[2 * row + 1])) as f32);
         shuffled.push(labels[p as usize]);
     }
-    (Tensor::from_vec(xy, [n, 2]), Tensor::from_vec(shuffled, [n]))
+    (
+        Tensor::from_vec(xy, [n, 2]),
+        Tensor::from_vec(shuffled, [n]),
+    )
 }
 
 /// `torch.arange(n, dtype=torch.float64) / d * scale`, one value: `i / d`

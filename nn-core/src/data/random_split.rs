@@ -234,7 +234,12 @@ mod tests {
         let mut all: Vec<usize> = [a.indices(), b.indices(), c.indices()].concat();
         all.sort_unstable();
         assert_eq!(all, (0..100).collect::<Vec<_>>());
-        assert_eq!(a.indices(), &Generator::new(3).randperm(100)[..50]
-            .iter().map(|&i| i as usize).collect::<Vec<_>>()[..]);
+        assert_eq!(
+            a.indices(),
+            &Generator::new(3).randperm(100)[..50]
+                .iter()
+                .map(|&i| i as usize)
+                .collect::<Vec<_>>()[..]
+        );
     }
 }

@@ -21,7 +21,7 @@ use crate::tensor::Tensor;
 /// let tensors = pair.into_tensors();
 /// assert_eq!(tensors.len(), 2);
 /// let (x, y) = <(Tensor, Tensor)>::from_tensors(tensors);
-/// assert_eq!((x.shape(), y.shape()), (&[2][..], &[1][..]));
+/// assert_eq!((x.shape(), y.shape()), (Size::from([2]), Size::from([1])));
 /// ```
 pub trait Sample: Sized {
     /// The tensors, in order.
@@ -132,7 +132,10 @@ mod tests {
         let (a, b) = <(Tensor, Tensor)>::from_tensors(vec![tensor![1.0], tensor![2.0]]);
         assert_eq!((a.item(), b.item()), (1.0, 2.0));
         let t = (tensor![1.0], tensor![2.0], tensor![3.0]).into_tensors();
-        assert_eq!(t.iter().map(Tensor::item).collect::<Vec<_>>(), [1.0, 2.0, 3.0]);
+        assert_eq!(
+            t.iter().map(Tensor::item).collect::<Vec<_>>(),
+            [1.0, 2.0, 3.0]
+        );
     }
 
     #[test]

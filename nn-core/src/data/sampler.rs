@@ -93,10 +93,10 @@ impl SequentialSampler {
 ///
 /// manual_seed(0);
 /// let s = RandomSampler::new(10);
-/// // torch.manual_seed(0); list(RandomSampler(range(10)))
-/// assert_eq!(s.iter().collect::<Vec<_>>(), [4, 1, 7, 5, 3, 9, 0, 8, 6, 2]);
-/// // A second epoch: a new seed from the default generator, a new order.
-/// assert_eq!(s.iter().collect::<Vec<_>>(), [6, 9, 4, 5, 7, 1, 2, 3, 0, 8]);
+/// // torch.manual_seed(0); s = RandomSampler(range(10)); list(s)
+/// assert_eq!(s.iter().collect::<Vec<_>>(), [6, 9, 0, 7, 3, 5, 4, 2, 1, 8]);
+/// // list(s) again: a new seed from the default generator, a new order.
+/// assert_eq!(s.iter().collect::<Vec<_>>(), [6, 7, 1, 4, 2, 0, 9, 8, 3, 5]);
 /// ```
 #[derive(Clone, Debug)]
 pub struct RandomSampler {
@@ -426,7 +426,9 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "num_samples should be a positive integer value, but got num_samples=0")]
+    #[should_panic(
+        expected = "num_samples should be a positive integer value, but got num_samples=0"
+    )]
     fn an_empty_random_sampler_is_torchs_value_error() {
         RandomSampler::new(0);
     }

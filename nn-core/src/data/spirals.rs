@@ -65,7 +65,10 @@ pub fn make_spirals(n_samples: usize, n_classes: usize, noise: f64) -> (Tensor, 
         xy.push((r * angle.cos()) as f32);
         shuffled.push(label);
     }
-    (Tensor::from_vec(xy, [n_samples, 2]), Tensor::from_vec(shuffled, [n_samples]))
+    (
+        Tensor::from_vec(xy, [n_samples, 2]),
+        Tensor::from_vec(shuffled, [n_samples]),
+    )
 }
 
 #[cfg(test)]
@@ -92,7 +95,10 @@ mod tests {
                 let angle = f64::from(p[0]).atan2(f64::from(p[1]));
                 let expected = r * 4.0 + label as f64 * PI;
                 let turn = (angle - expected).rem_euclid(2.0 * PI);
-                assert!(turn < 1e-5 || turn > 2.0 * PI - 1e-5, "{p:?} of arm {label}");
+                assert!(
+                    !(1e-5..=2.0 * PI - 1e-5).contains(&turn),
+                    "{p:?} of arm {label}"
+                );
             }
         }
     }

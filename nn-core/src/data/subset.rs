@@ -131,8 +131,17 @@ impl<I: Sample> Clone for Subset<I> {
 impl<I: Sample> fmt::Debug for Subset<I> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         const SHOWN: usize = 8;
-        let shown: Vec<String> = self.indices.iter().take(SHOWN).map(usize::to_string).collect();
-        let more = if self.indices.len() > SHOWN { ", …" } else { "" };
+        let shown: Vec<String> = self
+            .indices
+            .iter()
+            .take(SHOWN)
+            .map(usize::to_string)
+            .collect();
+        let more = if self.indices.len() > SHOWN {
+            ", …"
+        } else {
+            ""
+        };
         write!(
             f,
             "Subset(len={}, indices=[{}{more}])",

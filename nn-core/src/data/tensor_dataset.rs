@@ -52,7 +52,9 @@ impl<I: Sample> TensorDataset<I> {
             "Dimension specified as 0 but tensor has no dimensions"
         );
         assert!(
-            tensors.windows(2).all(|w| w[0].shape()[0] == w[1].shape()[0]),
+            tensors
+                .windows(2)
+                .all(|w| w[0].shape()[0] == w[1].shape()[0]),
             "Size mismatch between tensors"
         );
         TensorDataset {
@@ -123,7 +125,7 @@ impl<I: Sample> fmt::Debug for TensorDataset<I> {
         let shapes: Vec<String> = self
             .tensors
             .iter()
-            .map(|t| format!("{:?}", t.shape()))
+            .map(|t| format!("{:?}", &t.shape()[..]))
             .collect();
         write!(f, "TensorDataset({})", shapes.join(", "))
     }
