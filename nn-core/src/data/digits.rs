@@ -35,6 +35,10 @@ const PIXELS: usize = 64;
 /// assert_eq!(y.i(..10).to_string(), "tensor([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])");
 /// // The first image, a zero:
 /// assert_eq!(x.i(0).view([8, 8]).i(1).to_string(), "tensor([ 0.,  0., 13., 15., 10., 15.,  5.,  0.])");
+///
+/// // As a data set of (image, digit) items:
+/// let digits = TensorDataset::new(data::load_digits());
+/// assert_eq!(digits.len(), 1797);
 /// ```
 pub fn load_digits() -> (Tensor, Tensor) {
     let options = CsvOptions {
