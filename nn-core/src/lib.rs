@@ -20,6 +20,7 @@
 
 pub mod autograd;
 mod cpu;
+pub mod data;
 pub mod display;
 pub mod dtype;
 pub mod error;
@@ -58,6 +59,8 @@ pub use threads::{get_num_threads, set_num_threads};
 /// ```
 pub mod prelude {
     pub use crate::autograd::{NoGradGuard, no_grad};
+    pub use crate::data;
+    pub use crate::data::{DataLoader, Dataset, TensorDataset, random_split, random_split_with};
     pub use crate::display::{ProgressBar, progress};
     pub use crate::dtype::DType;
     pub use crate::nn::StateDict;
