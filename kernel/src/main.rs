@@ -14,6 +14,7 @@
 //!   [`standby`]: a kernel started ahead of time.
 
 mod build_stamp;
+mod cells;
 mod complete;
 mod config;
 mod context;

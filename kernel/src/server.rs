@@ -256,7 +256,8 @@ impl Kernel {
         let store_history = !silent && request.bool("store_history", true);
         if let Some(failed) = &state.abort_before {
             if request.message.header.date < failed.date {
-                let aborted = json!({"status": "aborted", "execution_count": state.execution_count});
+                let aborted =
+                    json!({"status": "aborted", "execution_count": state.execution_count});
                 return (aborted, Timing::default());
             }
             state.abort_before = None;
@@ -278,20 +279,21 @@ impl Kernel {
             .engine
             .execute(code.clone(), &request.message, silent, input);
         tokio::pin!(running);
-        let (outcome, timing) = if self.engine.is_started() || silent || !self.engine.compiles_nn_core() {
-            running.await
-        } else {
-            tokio::select! {
-                outcome = &mut running => outcome,
-                _ = tokio::time::sleep(std::time::Duration::from_secs(10)) => {
-                    let notice = "nn-kernel: still starting: nn-core changed since \
-                                  `nn-kernel install` built it, so it is being compiled...\n";
-                    let stream = json!({"name": "stderr", "text": notice});
-                    let _ = self.iopub.send(child_of(&request.message, "stream", stream));
-                    running.await
+        let (outcome, timing) =
+            if self.engine.is_started() || silent || !self.engine.compiles_nn_core() {
+                running.await
+            } else {
+                tokio::select! {
+                    outcome = &mut running => outcome,
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(10)) => {
+                        let notice = "nn-kernel: still starting: nn-core changed since \
+                                      `nn-kernel install` built it, so it is being compiled...\n";
+                        let stream = json!({"name": "stderr", "text": notice});
+                        let _ = self.iopub.send(child_of(&request.message, "stream", stream));
+                        running.await
+                    }
                 }
-            }
-        };
+            };
         let (reply, output) = match outcome {
             Ok(data) => {
                 let text = data["text/plain"].as_str().unwrap_or("").to_owned();

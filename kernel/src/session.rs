@@ -69,6 +69,9 @@ impl Session {
         // skip cargo.
         let stamp = session.build_stamp.for_cell("");
         session.context.set_build_stamp(stamp);
+        session
+            .context
+            .set_cell_options(config.cells.options(loaded.is_ok()));
         match loaded {
             Ok(_) => session.nn_core_loaded = true,
             Err(error) => {
@@ -374,6 +377,7 @@ mod tests {
             opt_level: "0".into(),
             nn_core_features: Vec::new(),
             interrupt_grace: Duration::from_secs(1),
+            cells: crate::cells::CellMode::FAST,
         };
         let cell = startup_cell(&config);
         let dep = ":dep nn_core = { package = \"nn-core-session\", path = \"/a b/cache/nn-core-session\" }\n";
