@@ -39,5 +39,5 @@ pub use module::{Module, ModuleField, ModuleInfo, Registry, TrainingFlag};
 pub use module_dict::ModuleDict;
 pub use module_list::ModuleList;
 pub use nn_core_derive::Module;
-pub use sequential::Sequential;
+pub use sequential::{PyIndex, Sequential};
 pub use state_dict::{IncompatibleKeys, StateDict};

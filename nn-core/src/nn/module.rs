@@ -252,6 +252,7 @@ pub trait Module: ModuleInfo {
 
     /// This module and all its descendants, depth first, each with its
     /// dotted name (`""` for this module itself), as `model.named_modules()`.
+    /// (On a `&dyn Module`, walk [`named_children`](ModuleInfo::named_children).)
     ///
     /// ```
     /// use nn_core::prelude::*;
@@ -469,41 +470,6 @@ fn apply_to(module: &dyn Module, f: &dyn Fn(&dyn Module)) {
 }
 
 impl dyn Module {
-    /// [`Module::named_modules`] for a module behind a trait object
-    /// (`net[0]`, a `ModuleList` entry).
-    ///
-    /// ```
-    /// use nn_core::prelude::*;
-    /// let net = sequential![sequential![Linear::new(2, 2), ReLU::new()]];
-    /// assert_eq!(net[0].named_modules()[1].0, "0");
-    /// ```
-    pub fn named_modules(&self) -> Vec<(String, &dyn Module)> {
-        collect_modules(self)
-    }
-
-    /// [`Module::modules`] for a module behind a trait object.
-    ///
-    /// ```
-    /// use nn_core::prelude::*;
-    /// let net = sequential![sequential![Linear::new(2, 2), ReLU::new()]];
-    /// assert_eq!(net[0].modules().len(), 3);
-    /// ```
-    pub fn modules(&self) -> Vec<&dyn Module> {
-        collect_modules(self).into_iter().map(|(_, m)| m).collect()
-    }
-
-    /// [`Module::apply`] for a module behind a trait object.
-    ///
-    /// ```
-    /// use nn_core::prelude::*;
-    /// let net = sequential![sequential![Linear::new(2, 2), ReLU::new()]];
-    /// net[0].apply(&|m| if m.class_name() == "Linear" { nn_core::nn::init::zeros_(&m.weight()); });
-    /// assert_eq!(net.get_parameter("0.0.weight").unwrap().sum().item(), 0.0);
-    /// ```
-    pub fn apply(&self, f: &dyn Fn(&dyn Module)) {
-        apply_to(self, f);
-    }
-
     /// The module as its concrete type, if it is one (`net[0]` as a `Linear`).
     ///
     /// ```

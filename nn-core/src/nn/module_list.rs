@@ -1,7 +1,7 @@
 //! `ModuleList`: a list of modules whose length is a parameter of the model.
 
 use super::module::{Module, ModuleInfo, TrainingFlag};
-use super::sequential::{position, slice_positions};
+use super::sequential::{PyIndex, position, slice_positions};
 use crate::tensor::{Tensor, TensorIndex};
 use std::ops::Index;
 use std::sync::Arc;
@@ -303,32 +303,12 @@ impl<M: Module> FromIterator<M> for ModuleList {
 /// assert_eq!(layers[-1].to_string(), "ReLU()");
 /// assert_eq!(layers[0].weight().shape(), [3, 2]);
 /// ```
-impl Index<usize> for ModuleList {
+impl<I: PyIndex> Index<I> for ModuleList {
     type Output = Arc<dyn Module>;
 
     #[track_caller]
-    fn index(&self, index: usize) -> &Arc<dyn Module> {
-        self.at(index as i64)
-    }
-}
-
-/// `layers[-1]`: negative indices count from the end.
-impl Index<i32> for ModuleList {
-    type Output = Arc<dyn Module>;
-
-    #[track_caller]
-    fn index(&self, index: i32) -> &Arc<dyn Module> {
-        self.at(i64::from(index))
-    }
-}
-
-/// `layers[i]` with an `i64` index.
-impl Index<i64> for ModuleList {
-    type Output = Arc<dyn Module>;
-
-    #[track_caller]
-    fn index(&self, index: i64) -> &Arc<dyn Module> {
-        self.at(index)
+    fn index(&self, index: I) -> &Arc<dyn Module> {
+        self.at(index.py_index())
     }
 }
 

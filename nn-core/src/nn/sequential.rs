@@ -330,6 +330,34 @@ impl Sequential {
     }
 }
 
+/// An integer that indexes a container as Python does: `net[0]`, `net[-1]`
+/// (counting from the end), `net[i]` for a `usize` `i`.
+///
+/// One generic `Index` impl over this trait (rather than one impl per
+/// integer type) keeps `net[0].weight()` compiling: the output type is known
+/// before the literal's type is.
+///
+/// ```
+/// use nn_core::nn::PyIndex;
+/// assert_eq!((-1).py_index(), -1);
+/// assert_eq!(3usize.py_index(), 3);
+/// ```
+pub trait PyIndex {
+    /// The index as an `i64` (negative counts from the end).
+    fn py_index(self) -> i64;
+}
+
+macro_rules! py_index {
+    ($($t:ty),*) => {$(
+        impl PyIndex for $t {
+            fn py_index(self) -> i64 {
+                self as i64
+            }
+        }
+    )*};
+}
+py_index!(usize, isize, i32, i64, u32);
+
 /// `net[i]` is the i-th module; `net[-1]` the last. It is an
 /// `Arc<dyn Module>` rather than a `dyn Module` so that it can be printed
 /// directly (`println!("{}", net[1])`: formatting arguments must have a known
@@ -339,36 +367,16 @@ impl Sequential {
 /// use nn_core::prelude::*;
 /// let net = sequential![Linear::new(2, 3), ReLU::new()];
 /// assert_eq!(net[-1].to_string(), "ReLU()");
+/// assert_eq!(net[0].weight().shape(), [3, 2]);
 /// let i: usize = 0;
 /// assert_eq!(net[i].class_name(), "Linear");
 /// ```
-impl Index<usize> for Sequential {
+impl<I: PyIndex> Index<I> for Sequential {
     type Output = Arc<dyn Module>;
 
     #[track_caller]
-    fn index(&self, index: usize) -> &Arc<dyn Module> {
-        self.at(index as i64)
-    }
-}
-
-/// `net[-1]`: negative indices count from the end (an integer literal is an
-/// `i32`).
-impl Index<i32> for Sequential {
-    type Output = Arc<dyn Module>;
-
-    #[track_caller]
-    fn index(&self, index: i32) -> &Arc<dyn Module> {
-        self.at(i64::from(index))
-    }
-}
-
-/// `net[i]` with an `i64` index.
-impl Index<i64> for Sequential {
-    type Output = Arc<dyn Module>;
-
-    #[track_caller]
-    fn index(&self, index: i64) -> &Arc<dyn Module> {
-        self.at(index)
+    fn index(&self, index: I) -> &Arc<dyn Module> {
+        self.at(index.py_index())
     }
 }
 
