@@ -196,9 +196,9 @@ pub trait Module: ModuleInfo {
     /// use nn_core::prelude::*;
     /// let lin = Linear::new(2, 1);
     /// lin.forward(&tensor![1.0, 2.0]).sum().backward();
-    /// assert!(lin.weight.grad().is_some());
+    /// assert!(lin.weight().grad().is_some());
     /// lin.zero_grad();
-    /// assert!(lin.weight.grad().is_none());
+    /// assert!(lin.weight().grad().is_none());
     /// ```
     fn zero_grad(&self) {
         for p in self.parameters() {
@@ -397,7 +397,7 @@ pub trait Module: ModuleInfo {
     /// let a = Linear::new(2, 2);
     /// let b = Linear::new(2, 2);
     /// b.load_state_dict(&a.state_dict());
-    /// assert_eq!(b.weight.to_vec::<f32>(), a.weight.to_vec::<f32>());
+    /// assert_eq!(b.weight().to_vec::<f32>(), a.weight().to_vec::<f32>());
     /// ```
     fn load_state_dict(&self, state_dict: &super::StateDict) {
         if let Err(e) = self.try_load_state_dict(state_dict, true) {

@@ -53,7 +53,9 @@ pub fn clip_grad_norm_(parameters: &[Tensor], max_norm: f64, norm_type: f64) -> 
 ///
 /// let w = tensor![0.0, 0.0].requires_grad_(true);
 /// w.set_grad(Some(tensor![f32::NAN, 1.0]));
-/// let caught = std::panic::catch_unwind(|| clip_grad_norm_with(&[w.clone()], 1.0, 2.0, true));
+/// let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+///     clip_grad_norm_with(&[w.clone()], 1.0, 2.0, true)
+/// }));
 /// assert!(caught.is_err());
 /// ```
 pub fn clip_grad_norm_with(

@@ -254,7 +254,7 @@ impl Adam {
     /// use nn_core::prelude::*;
     /// let lin = Linear::new(2, 3);
     /// let opt = Adam::new(lin.parameters(), 1e-3);
-    /// assert!(opt.params()[1].is_same(lin.bias.as_ref().unwrap()));
+    /// assert!(opt.params()[1].is_same(&lin.bias()));
     /// ```
     pub fn params(&self) -> &[Tensor] {
         &self.params

@@ -84,6 +84,14 @@ pub trait LRScheduler {
     fn last_epoch(&self) -> i64;
 }
 
+/// torch's warning when the first `scheduler.step()` comes before any
+/// `optimizer.step()` (printed to stderr, as Python prints warnings).
+const STEP_ORDER_WARNING: &str = "Detected call of `lr_scheduler.step()` before \
+    `optimizer.step()`. In PyTorch 1.1.0 and later, you should call them in the opposite order: \
+    `optimizer.step()` before `lr_scheduler.step()`.  Failure to do this will result in PyTorch \
+    skipping the first value of the learning rate schedule. See more details at \
+    https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate";
+
 /// What all schedulers keep: torch's `LRScheduler` base class.
 #[derive(Debug)]
 struct Schedule {
@@ -114,13 +122,7 @@ impl Schedule {
     /// with the rate `next` computes from (the current rate, the epoch).
     fn step(&mut self, next: impl FnOnce(Scalar, i64) -> Option<f64>) {
         if self.step_count == 1 && !self.group.has_stepped() {
-            eprintln!(
-                "UserWarning: Detected call of `lr_scheduler.step()` before `optimizer.step()`. \
-                 In PyTorch 1.1.0 and later, you should call them in the opposite order: \
-                 `optimizer.step()` before `lr_scheduler.step()`.  Failure to do this will result \
-                 in PyTorch skipping the first value of the learning rate schedule. See more \
-                 details at https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate"
-            );
+            eprintln!("UserWarning: {STEP_ORDER_WARNING}");
         }
         self.step_count += 1;
         self.last_epoch += 1;
@@ -450,5 +452,27 @@ impl LRScheduler for ExponentialLR {
     }
     fn last_epoch(&self) -> i64 {
         ExponentialLR::last_epoch(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_step_order_warning_is_torchs() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/train-cases.json");
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let case = doc["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "sched/warning")
+            .unwrap();
+        assert_eq!(
+            case["warnings"][0].as_str().unwrap(),
+            format!("UserWarning: {STEP_ORDER_WARNING}")
+        );
     }
 }

@@ -201,7 +201,7 @@ impl SGD {
     /// use nn_core::prelude::*;
     /// let lin = Linear::new(2, 3);
     /// let opt = SGD::new(lin.parameters(), 0.1);
-    /// assert!(opt.params()[0].is_same(&lin.weight));
+    /// assert!(opt.params()[0].is_same(&lin.weight()));
     /// ```
     pub fn params(&self) -> &[Tensor] {
         &self.params
