@@ -303,14 +303,13 @@ fn init_errors_and_gains_match_torch() {
             let w = Tensor::zeros(usizes(&case["shape"]));
             panic_message(|| run_init(case, &w))
         };
-        tally.text(
-            id,
-            &got,
-            &torch_message(case["error"].as_str().unwrap()),
-        );
+        tally.text(id, &got, &torch_message(case["error"].as_str().unwrap()));
     }
     for case in cases(&doc, "gain") {
-        let got = init::calculate_gain(case["nonlinearity"].as_str().unwrap(), case["param"].as_f64());
+        let got = init::calculate_gain(
+            case["nonlinearity"].as_str().unwrap(),
+            case["param"].as_f64(),
+        );
         let want: f64 = case["repr"].as_str().unwrap().parse().unwrap();
         tally.text(id(case), &format!("{got:?}"), &format!("{want:?}"));
     }
@@ -403,7 +402,12 @@ fn model_eval_and_train_switch_dropout_as_torch() {
         &format!("{flags:?}"),
         &case["training_after_train"].to_string().replace(',', ", "),
     );
-    tally.check("next rand", &Tensor::rand([3]), &record(&case["next_rand"]), 0.0);
+    tally.check(
+        "next rand",
+        &Tensor::rand([3]),
+        &record(&case["next_rand"]),
+        0.0,
+    );
     tally.report("dropout in a model");
 }
 
@@ -530,7 +534,12 @@ fn optimizers_with_weight_decay_match_torch_bit_for_bit() {
             &opt.as_dyn().to_string(),
             spec["repr"].as_str().unwrap(),
         );
-        for (k, grads) in case["grads_per_step"].as_array().unwrap().iter().enumerate() {
+        for (k, grads) in case["grads_per_step"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .enumerate()
+        {
             for (n, p) in names.iter().zip(&params) {
                 p.set_grad(Some(record(&grads[n])));
             }
@@ -567,7 +576,11 @@ fn schedulers_match_torch() {
         let id = id(case);
         let p = Tensor::zeros([2]).requires_grad_(true);
         let spec = &case["optimizer"];
-        let mut opt = Opt::build(spec["type"].as_str().unwrap(), &spec["kwargs"], vec![p.clone()]);
+        let mut opt = Opt::build(
+            spec["type"].as_str().unwrap(),
+            &spec["kwargs"],
+            vec![p.clone()],
+        );
         let kwargs = &case["scheduler"]["kwargs"];
         let gamma = kwargs["gamma"].as_f64().unwrap_or(0.1);
         let mut sched: Box<dyn LRScheduler> = match case["scheduler"]["type"].as_str().unwrap() {
@@ -595,7 +608,11 @@ fn schedulers_match_torch() {
             .iter()
             .map(|r| r.trim_matches(['[', ']']).parse().unwrap())
             .collect();
-        tally.text(&format!("{id} get_last_lr()"), &format!("{got:?}"), &format!("{want:?}"));
+        tally.text(
+            &format!("{id} get_last_lr()"),
+            &format!("{got:?}"),
+            &format!("{want:?}"),
+        );
         tally.text(
             &format!("{id} optimizer"),
             &opt.as_dyn().to_string(),
@@ -613,7 +630,12 @@ fn schedulers_match_torch() {
     let opt = SGD::new(vec![Tensor::zeros([2]).requires_grad_(true)], 0.1);
     let mut sched = StepLR::new(&opt, 1, 0.1);
     sched.step();
-    let want: f64 = case["last_lr_repr"].as_str().unwrap().trim_matches(['[', ']']).parse().unwrap();
+    let want: f64 = case["last_lr_repr"]
+        .as_str()
+        .unwrap()
+        .trim_matches(['[', ']'])
+        .parse()
+        .unwrap();
     tally.text(
         "sched/warning last lr",
         &format!("{:?}", sched.get_last_lr()),
@@ -654,21 +676,45 @@ fn clip_grad_norm_matches_torch() {
         };
         let total = clip_grad_norm_(&params, case["max_norm"].as_f64().unwrap(), norm_type);
         // A sum of squares (or of powers) is order-dependent: within 1e-5.
-        tally.check(&format!("{id} total norm"), &total, &record(&case["total_norm"]), 1e-5);
-        tally.text(&format!("{id} printed"), &total.to_string(), case["printed"].as_str().unwrap());
-        for (i, (p, want)) in params.iter().zip(case["grads_after"].as_array().unwrap()).enumerate() {
+        tally.check(
+            &format!("{id} total norm"),
+            &total,
+            &record(&case["total_norm"]),
+            1e-5,
+        );
+        tally.text(
+            &format!("{id} printed"),
+            &total.to_string(),
+            case["printed"].as_str().unwrap(),
+        );
+        for (i, (p, want)) in params
+            .iter()
+            .zip(case["grads_after"].as_array().unwrap())
+            .enumerate()
+        {
             match (p.grad(), want.is_null()) {
                 (None, true) => {}
                 (Some(g), false) => tally.check(&format!("{id} grad {i}"), &g, &record(want), 1e-5),
-                (g, _) => tally.failures.push(format!("{id} grad {i}: ours {g:?}, torch {want}")),
+                (g, _) => tally
+                    .failures
+                    .push(format!("{id} grad {i}: ours {g:?}, torch {want}")),
             }
         }
     }
     for case in cases(&doc, "clip_value") {
         let params = params_with_grads(case);
         clip_grad_value_(&params, case["clip_value"].as_f64().unwrap());
-        for (i, (p, want)) in params.iter().zip(case["grads_after"].as_array().unwrap()).enumerate() {
-            tally.check(&format!("{} grad {i}", id(case)), &p.grad().unwrap(), &record(want), 0.0);
+        for (i, (p, want)) in params
+            .iter()
+            .zip(case["grads_after"].as_array().unwrap())
+            .enumerate()
+        {
+            tally.check(
+                &format!("{} grad {i}", id(case)),
+                &p.grad().unwrap(),
+                &record(want),
+                0.0,
+            );
         }
     }
     let case = cases(&doc, "clip_error")[0];
@@ -896,7 +942,11 @@ fn training_flags(m: &dyn Module) -> String {
     fn walk(prefix: &str, m: &dyn Module, out: &mut Vec<String>) {
         out.push(format!("[\"{prefix}\", {}]", m.training()));
         for (name, child) in m.named_children() {
-            let full = if prefix.is_empty() { name } else { format!("{prefix}.{name}") };
+            let full = if prefix.is_empty() {
+                name
+            } else {
+                format!("{prefix}.{name}")
+            };
             walk(&full, child, out);
         }
     }
@@ -918,13 +968,21 @@ fn containers_print_and_register_as_torch() {
             root = apply_op(root, op.as_array().unwrap(), &mut notes);
         }
         let m = root.as_module();
-        tally.text(&format!("{id} repr"), &m.repr(), case["repr"].as_str().unwrap());
+        tally.text(
+            &format!("{id} repr"),
+            &m.repr(),
+            case["repr"].as_str().unwrap(),
+        );
         tally.text(
             &format!("{id} state_dict keys"),
             &format!("{:?}", m.state_dict().keys()),
             &format!("{:?}", strings(&case["state_dict_keys"])),
         );
-        tally.text(&format!("{id} len"), &root.len().to_string(), &case["len"].to_string());
+        tally.text(
+            &format!("{id} len"),
+            &root.len().to_string(),
+            &case["len"].to_string(),
+        );
         tally.text(
             &format!("{id} parameters"),
             &m.num_parameters().to_string(),
@@ -967,7 +1025,11 @@ fn container_errors_match_torch() {
             }),
             other => panic!("{other} is not in this test"),
         };
-        tally.text(id(case), &got, &torch_message(case["error"].as_str().unwrap()));
+        tally.text(
+            id(case),
+            &got,
+            &torch_message(case["error"].as_str().unwrap()),
+        );
     }
     tally.report("container errors");
 }
@@ -975,6 +1037,7 @@ fn container_errors_match_torch() {
 // ------------------------------------------------------------------ custom models
 
 /// `class MLP(nn.Module)` of train_cases.py: its depth is a parameter.
+#[allow(clippy::upper_case_acronyms)] // the class name torch prints
 #[derive(Module)]
 struct MLP {
     layers: ModuleList,
@@ -1021,7 +1084,10 @@ impl Heads {
 impl Module for Heads {
     fn forward(&self, x: &Tensor) -> Tensor {
         let h = self.drop.forward(&self.body.forward(x));
-        Tensor::cat(&[self.heads["cls"].forward(&h), self.heads["reg"].forward(&h)], 1)
+        Tensor::cat(
+            &[self.heads["cls"].forward(&h), self.heads["reg"].forward(&h)],
+            1,
+        )
     }
 }
 
@@ -1070,7 +1136,11 @@ fn custom_models_with_containers_match_torch() {
             other => panic!("custom model {other} is not in this test"),
         };
         model.eval();
-        tally.text(&format!("{id} repr"), &model.repr(), case["repr"].as_str().unwrap());
+        tally.text(
+            &format!("{id} repr"),
+            &model.repr(),
+            case["repr"].as_str().unwrap(),
+        );
         tally.text(
             &format!("{id} state_dict keys"),
             &format!("{:?}", model.state_dict().keys()),

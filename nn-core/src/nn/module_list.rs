@@ -373,3 +373,27 @@ impl Module for ModuleList {
 }
 
 crate::impl_module_display!(ModuleList);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nn::{Linear, ReLU};
+
+    #[test]
+    fn shared_modules_share_parameters_and_mode() {
+        let layers = crate::module_list![Linear::new(2, 2), ReLU::new()];
+        let tail = layers.slice(1..);
+        layers.eval();
+        assert!(!tail[0].training());
+        assert!(layers.slice(..1)[0].weight().is_same(&layers[0].weight()));
+    }
+
+    #[test]
+    fn summary_lists_every_layer() {
+        let layers = crate::module_list![Linear::new(2, 3), Linear::new(3, 1)];
+        let bundle = crate::display::module_bundle(&layers);
+        let html = bundle.get("text/html").expect("an HTML summary");
+        assert!(html.contains("ModuleList"));
+        assert_eq!(html.matches("Linear").count(), 2);
+    }
+}

@@ -461,7 +461,10 @@ mod tests {
 
     #[test]
     fn the_step_order_warning_is_torchs() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/train-cases.json");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/reference/train-cases.json"
+        );
         let doc: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         let case = doc["cases"]
