@@ -30,6 +30,15 @@ const CASES: &str = concat!(
     "/tests/reference/train-cases.json"
 );
 
+/// The default generator is one per process and the tests run on several
+/// threads: each test holds this lock so that no other test draws between
+/// its `manual_seed` and its draws.
+static GENERATOR: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn lock_generator() -> std::sync::MutexGuard<'static, ()> {
+    GENERATOR.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn doc() -> Value {
     let text = std::fs::read_to_string(CASES)
         .unwrap_or_else(|e| panic!("{CASES}: {e} (run tools/reference/train_cases.py)"));
@@ -252,6 +261,7 @@ fn run_init(case: &Value, w: &Tensor) {
 
 #[test]
 fn init_matches_torch_bit_for_bit() {
+    let _generator = lock_generator();
     let doc = doc();
     let mut tally = Tally::new();
     for case in cases(&doc, "init") {
@@ -290,6 +300,7 @@ fn init_matches_torch_bit_for_bit() {
 
 #[test]
 fn init_errors_and_gains_match_torch() {
+    let _generator = lock_generator();
     let doc = doc();
     let mut tally = Tally::new();
     for case in cases(&doc, "init_error") {
@@ -320,6 +331,7 @@ fn init_errors_and_gains_match_torch() {
 
 #[test]
 fn dropout_masks_match_torch_bit_for_bit() {
+    let _generator = lock_generator();
     let doc = doc();
     let mut tally = Tally::new();
     for case in cases(&doc, "dropout") {
@@ -361,6 +373,7 @@ fn dropout_masks_match_torch_bit_for_bit() {
 
 #[test]
 fn model_eval_and_train_switch_dropout_as_torch() {
+    let _generator = lock_generator();
     let doc = doc();
     let case = cases(&doc, "dropout_model")[0];
     let mut tally = Tally::new();
@@ -514,6 +527,7 @@ impl Opt {
 
 #[test]
 fn optimizers_with_weight_decay_match_torch_bit_for_bit() {
+    let _generator = lock_generator();
     let doc = doc();
     let mut tally = Tally::new();
     for case in cases(&doc, "optimizer") {
@@ -570,6 +584,7 @@ fn optimizers_with_weight_decay_match_torch_bit_for_bit() {
 
 #[test]
 fn schedulers_match_torch() {
+    let _generator = lock_generator();
     let doc = doc();
     let mut tally = Tally::new();
     for case in cases(&doc, "scheduler") {
@@ -665,6 +680,7 @@ fn params_with_grads(case: &Value) -> Vec<Tensor> {
 
 #[test]
 fn clip_grad_norm_matches_torch() {
+    let _generator = lock_generator();
     let doc = doc();
     let mut tally = Tally::new();
     for case in cases(&doc, "clip") {
@@ -957,6 +973,7 @@ fn training_flags(m: &dyn Module) -> String {
 
 #[test]
 fn containers_print_and_register_as_torch() {
+    let _generator = lock_generator();
     let doc = doc();
     let mut tally = Tally::new();
     for case in cases(&doc, "container") {
@@ -1004,6 +1021,7 @@ fn containers_print_and_register_as_torch() {
 
 #[test]
 fn container_errors_match_torch() {
+    let _generator = lock_generator();
     let doc = doc();
     let mut tally = Tally::new();
     for case in cases(&doc, "container_error") {
@@ -1123,6 +1141,7 @@ impl Module for Blocks {
 
 #[test]
 fn custom_models_with_containers_match_torch() {
+    let _generator = lock_generator();
     let doc = doc();
     let mut tally = Tally::new();
     for case in cases(&doc, "custom") {

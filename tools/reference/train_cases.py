@@ -539,6 +539,8 @@ CONTAINER_PROGRAMS = [
     (["Sequential", [["Linear", 2, 4], ["Dropout", 0.5], ["Sequential", [["Linear", 4, 4], ["Dropout", 0.1]]]]], [["eval"]]),
     (["Sequential", [["Linear", 2, 4], ["Dropout", 0.5], ["Sequential", [["Linear", 4, 4], ["Dropout", 0.1]]]]], [["eval"], ["train"]]),
     (["Sequential", [["Linear", 2, 4], ["Dropout", 0.5], ["Sequential", [["Linear", 4, 4], ["Dropout", 0.1]]]]], [["child_eval", 2]]),
+    (["Sequential", [["Linear", 2, 4], ["Dropout", 0.5], ["Linear", 4, 1]]], [["eval"], ["slice", 1, None, None]]),
+    (["ModuleList", [["Linear", 2, 4], ["Dropout", 0.5], ["Linear", 4, 1]]], [["eval"], ["slice", None, 2, None]]),
 ]
 for i, (spec, ops) in enumerate(CONTAINER_PROGRAMS):
     torch.manual_seed(0)

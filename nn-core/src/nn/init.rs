@@ -241,7 +241,6 @@ fn correct_fan(tensor: &Tensor, mode: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::random::manual_seed;
 
     #[test]
     fn fans_include_the_receptive_field() {
@@ -264,7 +263,6 @@ mod tests {
 
     #[test]
     fn parameters_are_filled_without_a_graph() {
-        manual_seed(0);
         let p = Tensor::parameter(Tensor::zeros([3, 2]));
         kaiming_uniform_(&p, 0.0, "fan_in", "relu");
         assert!(p.requires_grad() && p.is_leaf());

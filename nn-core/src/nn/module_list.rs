@@ -214,7 +214,9 @@ impl ModuleList {
             .collect();
         ModuleList {
             modules,
-            training: self.training.clone(),
+            // A new container, as torch's `self.__class__(...)`: in
+            // training mode whatever the modules' modes are.
+            training: TrainingFlag::default(),
         }
     }
 

@@ -254,7 +254,9 @@ impl Sequential {
             .collect();
         Sequential {
             layers,
-            training: self.training.clone(),
+            // A new container, as torch's `self.__class__(...)`: in
+            // training mode whatever the modules' modes are.
+            training: TrainingFlag::default(),
         }
     }
 
