@@ -71,7 +71,9 @@ pub mod prelude {
         DisplayHandle, EvcxrDisplay as _, MimeBundle, Render, check_interrupt, clear_output,
         display,
     };
-    pub use crate::optim::lr_scheduler::{ExponentialLR, LRScheduler, MultiStepLR, StepLR};
+    pub use crate::optim::lr_scheduler::{
+        CosineAnnealingLR, ExponentialLR, LRScheduler, MultiStepLR, StepLR,
+    };
     pub use crate::optim::{Adam, AdamW, Optimizer, SGD};
     pub use crate::plot;
     pub use crate::plot::{Figure, LivePlot};

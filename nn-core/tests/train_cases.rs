@@ -19,7 +19,9 @@
 
 use nn_core::nn::init;
 use nn_core::nn::utils::{clip_grad_norm_, clip_grad_norm_with, clip_grad_value_};
-use nn_core::optim::lr_scheduler::{ExponentialLR, LRScheduler, MultiStepLR, StepLR};
+use nn_core::optim::lr_scheduler::{
+    CosineAnnealingLR, ExponentialLR, LRScheduler, MultiStepLR, StepLR,
+};
 use nn_core::prelude::*;
 use nn_core::tensor::Slice;
 use serde_json::Value;
@@ -610,6 +612,11 @@ fn schedulers_match_torch() {
                 gamma,
             )),
             "ExponentialLR" => Box::new(ExponentialLR::new(opt.as_dyn(), gamma)),
+            "CosineAnnealingLR" => Box::new(CosineAnnealingLR::new(
+                opt.as_dyn(),
+                kwargs["T_max"].as_u64().unwrap() as usize,
+                kwargs["eta_min"].as_f64().unwrap_or(0.0),
+            )),
             other => panic!("scheduler {other} is not in this test"),
         };
         let mut got = vec![sched.get_last_lr()[0]];

@@ -19,7 +19,7 @@ What it records (every case has a unique `id` and a `kind`):
 * `optimizer`: a few steps of SGD/Adam/AdamW with given gradients (the format
   of `shared/pytorch-reference/grad-cases.json`): parameters and state after
   every step, and `str(optimizer)`.
-* `scheduler`: `StepLR`/`MultiStepLR`/`ExponentialLR` over an SGD or Adam
+* `scheduler`: `StepLR`/`MultiStepLR`/`ExponentialLR`/`CosineAnnealingLR` over an SGD or Adam
   optimizer: `repr(get_last_lr())` after construction and after each
   `optimizer.step(); scheduler.step()`, and `str(optimizer)` at the end.
 * `scheduler_warning`: the warning torch gives when `scheduler.step()` comes
@@ -352,6 +352,7 @@ SCHED_CLASSES = {
     "StepLR": torch.optim.lr_scheduler.StepLR,
     "MultiStepLR": torch.optim.lr_scheduler.MultiStepLR,
     "ExponentialLR": torch.optim.lr_scheduler.ExponentialLR,
+    "CosineAnnealingLR": torch.optim.lr_scheduler.CosineAnnealingLR,
 }
 SCHED_SPECS = [
     ("SGD", {"lr": 0.1}, "StepLR", {"step_size": 2}),
@@ -363,6 +364,9 @@ SCHED_SPECS = [
     ("SGD", {"lr": 0.1}, "MultiStepLR", {"milestones": [0, 4]}),
     ("SGD", {"lr": 0.1}, "ExponentialLR", {"gamma": 0.9}),
     ("AdamW", {"lr": 0.003}, "ExponentialLR", {"gamma": 0.95}),
+    ("SGD", {"lr": 0.1}, "CosineAnnealingLR", {"T_max": 5}),
+    ("Adam", {"lr": 0.01}, "CosineAnnealingLR", {"T_max": 4, "eta_min": 0.001}),
+    ("SGD", {"lr": 1}, "CosineAnnealingLR", {"T_max": 12, "eta_min": 0.05}),
 ]
 for i, (okind, okw, skind, skw) in enumerate(SCHED_SPECS):
     p = torch.zeros(2, requires_grad=True)

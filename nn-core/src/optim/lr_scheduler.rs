@@ -419,6 +419,128 @@ impl ExponentialLR {
     }
 }
 
+/// Anneals the learning rate along a cosine from its initial value down to
+/// `eta_min` over `t_max` epochs (and back up over the next `t_max`), as
+/// `torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max, eta_min=0)`,
+/// with torch's step-by-step formula.
+///
+/// ```
+/// use nn_core::prelude::*;
+/// use nn_core::optim::lr_scheduler::CosineAnnealingLR;
+///
+/// let mut opt = SGD::new(Linear::new(2, 1).parameters(), 0.1);
+/// let mut scheduler = CosineAnnealingLR::new(&opt, 10, 0.0);
+/// let mut rates = vec![];
+/// for _ in 0..10 {
+///     opt.step();
+///     scheduler.step();
+///     rates.push(scheduler.get_last_lr()[0]);
+/// }
+/// assert!((rates[4] - 0.05).abs() < 1e-12); // half way
+/// assert!(rates[9].abs() < 1e-12); // eta_min at epoch t_max
+/// ```
+#[derive(Debug)]
+pub struct CosineAnnealingLR {
+    schedule: Schedule,
+    /// Epochs from the initial rate down to `eta_min` (torch's `T_max`).
+    pub t_max: usize,
+    /// The lowest rate.
+    pub eta_min: f64,
+}
+
+impl CosineAnnealingLR {
+    /// A schedule over `optimizer`'s learning rate (torch's default
+    /// `eta_min` is 0).
+    ///
+    /// # Panics
+    /// If `t_max` is 0 (torch divides by it).
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// use nn_core::optim::lr_scheduler::CosineAnnealingLR;
+    /// let opt = SGD::new(Linear::new(1, 1).parameters(), 0.1);
+    /// assert_eq!(CosineAnnealingLR::new(&opt, 50, 0.001).get_last_lr(), [0.1]);
+    /// ```
+    pub fn new(optimizer: &dyn Optimizer, t_max: usize, eta_min: f64) -> CosineAnnealingLR {
+        assert!(t_max > 0, "float division by zero: T_max must be positive");
+        let mut schedule = Schedule::attach(optimizer);
+        // The initial step leaves the rate as it is.
+        schedule.step(|_, _| None);
+        CosineAnnealingLR {
+            schedule,
+            t_max,
+            eta_min,
+        }
+    }
+
+    /// Ends an epoch, as `scheduler.step()`.
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// use nn_core::optim::lr_scheduler::CosineAnnealingLR;
+    /// let mut opt = SGD::new(Linear::new(1, 1).parameters(), 1.0);
+    /// let mut s = CosineAnnealingLR::new(&opt, 2, 0.0);
+    /// opt.step();
+    /// s.step();
+    /// assert!((opt.lr() - 0.5).abs() < 1e-15);
+    /// ```
+    pub fn step(&mut self) {
+        let (t_max, eta_min) = (self.t_max as f64, self.eta_min);
+        let base_lr = self.schedule.base_lr.to_f64();
+        let pi = std::f64::consts::PI;
+        self.schedule.step(|lr, epoch| {
+            let lr = lr.to_f64();
+            let e = epoch as f64;
+            // Python's `%` is never negative for a positive divisor.
+            if (epoch - 1 - t_max as i64).rem_euclid(2 * t_max as i64) == 0 {
+                Some(lr + (base_lr - eta_min) * (1.0 - (pi / t_max).cos()) / 2.0)
+            } else {
+                Some(
+                    (1.0 + (pi * e / t_max).cos()) / (1.0 + (pi * (e - 1.0) / t_max).cos())
+                        * (lr - eta_min)
+                        + eta_min,
+                )
+            }
+        });
+    }
+
+    /// The learning rate after the last `step()`, as `scheduler.get_last_lr()`.
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// use nn_core::optim::lr_scheduler::CosineAnnealingLR;
+    /// let opt = SGD::new(Linear::new(1, 1).parameters(), 0.1);
+    /// assert_eq!(CosineAnnealingLR::new(&opt, 5, 0.0).get_last_lr(), [0.1]);
+    /// ```
+    pub fn get_last_lr(&self) -> Vec<f64> {
+        vec![self.schedule.last_lr]
+    }
+
+    /// The last epoch ended, as `scheduler.last_epoch`.
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// use nn_core::optim::lr_scheduler::CosineAnnealingLR;
+    /// let opt = SGD::new(Linear::new(1, 1).parameters(), 0.1);
+    /// assert_eq!(CosineAnnealingLR::new(&opt, 5, 0.0).last_epoch(), 0);
+    /// ```
+    pub fn last_epoch(&self) -> i64 {
+        self.schedule.last_epoch
+    }
+}
+
+impl LRScheduler for CosineAnnealingLR {
+    fn step(&mut self) {
+        CosineAnnealingLR::step(self)
+    }
+    fn get_last_lr(&self) -> Vec<f64> {
+        CosineAnnealingLR::get_last_lr(self)
+    }
+    fn last_epoch(&self) -> i64 {
+        CosineAnnealingLR::last_epoch(self)
+    }
+}
+
 impl LRScheduler for StepLR {
     fn step(&mut self) {
         StepLR::step(self)
