@@ -1146,6 +1146,33 @@ impl Module for Blocks {
     }
 }
 
+/// `class Tied(nn.Module)`: one `Linear` used twice (weight sharing).
+#[derive(Module)]
+struct Tied {
+    first: std::sync::Arc<dyn Module>,
+    blocks: ModuleList,
+}
+
+impl Tied {
+    fn new() -> Tied {
+        let shared: std::sync::Arc<dyn Module> = std::sync::Arc::new(Linear::new(3, 3));
+        let mut blocks = ModuleList::new();
+        blocks.push_shared(shared.clone());
+        blocks.append(Linear::new(3, 1));
+        Tied {
+            first: shared,
+            blocks,
+        }
+    }
+}
+
+impl Module for Tied {
+    fn forward(&self, x: &Tensor) -> Tensor {
+        let h = self.blocks[0].forward(&self.first.forward(x).relu()).relu();
+        self.blocks[1].forward(&h)
+    }
+}
+
 #[test]
 fn custom_models_with_containers_match_torch() {
     let _generator = lock_generator();
@@ -1159,6 +1186,7 @@ fn custom_models_with_containers_match_torch() {
             "custom/mlp_4_3" => Box::new(MLP::new(&[4, 3])),
             "custom/heads" => Box::new(Heads::new()),
             "custom/blocks_3" => Box::new(Blocks::new(3)),
+            "custom/tied" => Box::new(Tied::new()),
             other => panic!("custom model {other} is not in this test"),
         };
         model.eval();
@@ -1176,6 +1204,16 @@ fn custom_models_with_containers_match_torch() {
             &format!("{id} parameters"),
             &model.num_parameters().to_string(),
             &case["num_parameters"].to_string(),
+        );
+        let names: Vec<String> = model
+            .named_parameters()
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        tally.text(
+            &format!("{id} named_parameters"),
+            &format!("{names:?}"),
+            &format!("{:?}", strings(&case["named_parameters"])),
         );
         let y = model.forward(&record(&case["input"]));
         tally.check(&format!("{id} output"), &y, &record(&case["output"]), 1e-5);

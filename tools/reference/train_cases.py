@@ -611,7 +611,21 @@ class Blocks(nn.Module):
         return self.out(x)
 
 
+class Tied(nn.Module):
+    """One Linear used twice: registered under two names, one parameter set."""
+
+    def __init__(self):
+        super().__init__()
+        shared = nn.Linear(3, 3)
+        self.first = shared
+        self.blocks = nn.ModuleList([shared, nn.Linear(3, 1)])
+
+    def forward(self, x):
+        return self.blocks[1](torch.relu(self.blocks[0](torch.relu(self.first(x)))))
+
+
 for cid, make, x in [
+    ("custom/tied", lambda: Tied(), torch.tensor([[1.0, 0.5, -0.5]])),
     ("custom/mlp_2_8_8_1", lambda: MLP([2, 8, 8, 1]), torch.tensor([[0.5, -1.0], [2.0, 0.25], [0.0, 0.0]])),
     ("custom/mlp_4_3", lambda: MLP([4, 3]), torch.tensor([[1.0, 2.0, 3.0, 4.0]])),
     ("custom/heads", lambda: Heads(), torch.tensor([[1.0, -1.0, 0.5], [0.0, 2.0, -0.5]])),
@@ -627,6 +641,7 @@ for cid, make, x in [
         repr=repr(model),
         state_dict_keys=list(model.state_dict().keys()),
         num_parameters=sum(p.numel() for p in model.parameters()),
+        named_parameters=[n for n, _ in model.named_parameters()],
         input=rec(x),
         output=rec(y),
         output_printed=str(y),

@@ -130,7 +130,8 @@ pub trait Module: ModuleInfo {
     }
 
     /// Parameters with their dotted names (`l1.weight`, `net.0.bias`), as
-    /// `model.named_parameters()`.
+    /// `model.named_parameters()`: each parameter once, even when a module is
+    /// shared (`state_dict()` keeps every name, as torch's does).
     ///
     /// ```
     /// use nn_core::prelude::*;
@@ -139,14 +140,13 @@ pub trait Module: ModuleInfo {
     /// assert_eq!(names, vec!["weight", "bias"]);
     /// ```
     fn named_parameters(&self) -> Vec<(String, Tensor)> {
-        let mut out = self.own_parameters();
-        for (name, child) in self.named_children() {
-            out.extend(
-                child
-                    .named_parameters()
-                    .into_iter()
-                    .map(|(n, p)| (format!("{name}.{n}"), p)),
-            );
+        // A module shared by two parents (weight sharing) is listed once,
+        // under its first name, as torch's `remove_duplicate=True`.
+        let mut out: Vec<(String, Tensor)> = Vec::new();
+        for (name, p) in every_parameter(self.own_parameters(), self.named_children()) {
+            if !out.iter().any(|(_, q)| q.is_same(&p)) {
+                out.push((name, p));
+            }
         }
         out
     }
@@ -381,7 +381,10 @@ pub trait Module: ModuleInfo {
     /// assert_eq!(net.state_dict().keys(), vec!["0.weight", "0.bias", "2.weight", "2.bias"]);
     /// ```
     fn state_dict(&self) -> super::StateDict {
-        super::state_dict::state_dict_of(self.named_parameters())
+        super::state_dict::state_dict_of(every_parameter(
+            self.own_parameters(),
+            self.named_children(),
+        ))
     }
 
     /// Copies a state dict's values into the parameters of the same names,
@@ -427,7 +430,7 @@ pub trait Module: ModuleInfo {
     ) -> crate::Result<super::IncompatibleKeys> {
         super::state_dict::load_into(
             &self.class_name(),
-            self.named_parameters(),
+            every_parameter(self.own_parameters(), self.named_children()),
             state_dict,
             strict,
         )
@@ -443,6 +446,23 @@ pub trait Module: ModuleInfo {
     fn repr(&self) -> String {
         module_repr(self)
     }
+}
+
+/// Every parameter under its dotted name, depth first, own parameters first,
+/// shared ones under each of their names (what `state_dict()` lists).
+fn every_parameter(
+    own: Vec<(String, Tensor)>,
+    children: Vec<(String, &dyn Module)>,
+) -> Vec<(String, Tensor)> {
+    let mut out = own;
+    for (name, child) in children {
+        out.extend(
+            every_parameter(child.own_parameters(), child.named_children())
+                .into_iter()
+                .map(|(n, p)| (format!("{name}.{n}"), p)),
+        );
+    }
+    out
 }
 
 /// `model.named_modules()` of any module, depth first.
