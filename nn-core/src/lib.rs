@@ -67,20 +67,24 @@ pub mod prelude {
     pub use crate::nn::functional as F;
     pub use crate::nn::{
         BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout, Flatten, Identity, LeakyReLU,
-        Linear, MSELoss, Module, ModuleInfo, NLLLoss, ReLU, Reduction, Sequential, Sigmoid,
-        Softmax, Tanh,
+        Linear, MSELoss, Module, ModuleDict, ModuleInfo, ModuleList, NLLLoss, ReLU, Reduction,
+        Sequential, Sigmoid, Softmax, Tanh,
     };
+    pub use crate::nn::{init, utils::clip_grad_norm_};
     pub use crate::notebook::{
         DisplayHandle, EvcxrDisplay as _, MimeBundle, Render, check_interrupt, clear_output,
         display,
     };
-    pub use crate::optim::{Adam, Optimizer, SGD};
+    pub use crate::optim::lr_scheduler::{
+        CosineAnnealingLR, ExponentialLR, LRScheduler, MultiStepLR, StepLR,
+    };
+    pub use crate::optim::{Adam, AdamW, Optimizer, SGD};
     pub use crate::plot;
     pub use crate::plot::{Figure, LivePlot};
     pub use crate::print::{PrintOptions, set_printoptions};
     pub use crate::random::{Generator, initial_seed, manual_seed};
-    pub use crate::sequential;
     pub use crate::size::Size;
     pub use crate::tensor;
     pub use crate::tensor::{ELLIPSIS, NEW_AXIS, Scalar, Slice, Tensor};
+    pub use crate::{module_dict, module_list, sequential};
 }

@@ -197,9 +197,9 @@ fn linear_from(
             "{path}: weight shape does not match in/out features"
         ));
     }
-    env.insert(format!("{path}.weight"), lin.weight.clone());
-    if let Some(b) = &lin.bias {
-        env.insert(format!("{path}.bias"), b.clone());
+    env.insert(format!("{path}.weight"), lin.weight());
+    if let Some(b) = lin.get_parameter("bias") {
+        env.insert(format!("{path}.bias"), b);
     }
     Ok(lin)
 }

@@ -5,7 +5,8 @@
 
 use super::html::{self, BORDER, MONO, MONO_SIZE, MUTED, SANS, SHADE, TEXT, escape};
 use crate::nn::{
-    Dropout, Flatten, Identity, LeakyReLU, Linear, Module, ReLU, Sequential, Sigmoid, Softmax, Tanh,
+    Dropout, Flatten, Identity, LeakyReLU, Linear, Module, ModuleDict, ModuleList, ReLU,
+    Sequential, Sigmoid, Softmax, Tanh,
 };
 use crate::notebook::{MimeBundle, Render};
 use std::fmt::Write as _;
@@ -71,7 +72,8 @@ macro_rules! render_modules {
 }
 
 render_modules!(
-    Linear, ReLU, Sigmoid, Tanh, LeakyReLU, Softmax, Dropout, Flatten, Identity, Sequential
+    Linear, ReLU, Sigmoid, Tanh, LeakyReLU, Softmax, Dropout, Flatten, Identity, Sequential,
+    ModuleList, ModuleDict
 );
 
 /// Layers whose output has the shape of their input (so, in a

@@ -1,5 +1,7 @@
-//! `torch.nn`: the [`Module`] trait and `#[derive(Module)]`, layers, losses,
-//! and [`functional`] (imported as `F`).
+//! `torch.nn`: the [`Module`] trait and `#[derive(Module)]`, layers, the
+//! containers ([`Sequential`], [`ModuleList`], [`ModuleDict`]), losses,
+//! [`functional`] (imported as `F`), [`init`] and [`utils`]
+//! (`clip_grad_norm_`).
 //!
 //! ```
 //! use nn_core::prelude::*;
@@ -17,11 +19,15 @@ mod dropout;
 mod flatten;
 pub mod functional;
 mod identity;
+pub mod init;
 mod linear;
 pub mod loss;
 mod module;
+mod module_dict;
+mod module_list;
 mod sequential;
 mod state_dict;
+pub mod utils;
 
 pub use activation::{LeakyReLU, ReLU, Sigmoid, Softmax, Tanh};
 pub use dropout::Dropout;
@@ -30,6 +36,8 @@ pub use identity::Identity;
 pub use linear::Linear;
 pub use loss::{BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss, Reduction};
 pub use module::{Module, ModuleField, ModuleInfo, Registry, TrainingFlag};
+pub use module_dict::ModuleDict;
+pub use module_list::ModuleList;
 pub use nn_core_derive::Module;
-pub use sequential::Sequential;
+pub use sequential::{PyIndex, Sequential};
 pub use state_dict::{IncompatibleKeys, StateDict};

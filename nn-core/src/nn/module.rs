@@ -68,14 +68,26 @@ pub trait ModuleInfo: Any {
     }
 
     /// Whether this module is in training mode (true until `eval()`), as
-    /// `module.training`.
-    fn is_training(&self) -> bool {
+    /// torch's `module.training` attribute.
+    ///
+    /// A built-in layer or container keeps its own flag; a
+    /// `#[derive(Module)]` struct reports its first child's (it has no flag
+    /// of its own, and `train()`/`eval()` always reach every child).
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let net = sequential![Linear::new(2, 2), Dropout::new(0.5)];
+    /// assert!(net.training());
+    /// net.eval();
+    /// assert!(!net.training() && !net[1].training());
+    /// ```
+    fn training(&self) -> bool {
         match self.own_training() {
             Some(t) => t,
             None => self
                 .named_children()
                 .first()
-                .is_none_or(|(_, c)| c.is_training()),
+                .is_none_or(|(_, c)| c.training()),
         }
     }
 
@@ -118,7 +130,8 @@ pub trait Module: ModuleInfo {
     }
 
     /// Parameters with their dotted names (`l1.weight`, `net.0.bias`), as
-    /// `model.named_parameters()`.
+    /// `model.named_parameters()`: each parameter once, even when a module is
+    /// shared (`state_dict()` keeps every name, as torch's does).
     ///
     /// ```
     /// use nn_core::prelude::*;
@@ -127,14 +140,13 @@ pub trait Module: ModuleInfo {
     /// assert_eq!(names, vec!["weight", "bias"]);
     /// ```
     fn named_parameters(&self) -> Vec<(String, Tensor)> {
-        let mut out = self.own_parameters();
-        for (name, child) in self.named_children() {
-            out.extend(
-                child
-                    .named_parameters()
-                    .into_iter()
-                    .map(|(n, p)| (format!("{name}.{n}"), p)),
-            );
+        // A module shared by two parents (weight sharing) is listed once,
+        // under its first name, as torch's `remove_duplicate=True`.
+        let mut out: Vec<(String, Tensor)> = Vec::new();
+        for (name, p) in every_parameter(self.own_parameters(), self.named_children()) {
+            if !out.iter().any(|(_, q)| q.is_same(&p)) {
+                out.push((name, p));
+            }
         }
         out
     }
@@ -184,9 +196,9 @@ pub trait Module: ModuleInfo {
     /// use nn_core::prelude::*;
     /// let lin = Linear::new(2, 1);
     /// lin.forward(&tensor![1.0, 2.0]).sum().backward();
-    /// assert!(lin.weight.grad().is_some());
+    /// assert!(lin.weight().grad().is_some());
     /// lin.zero_grad();
-    /// assert!(lin.weight.grad().is_none());
+    /// assert!(lin.weight().grad().is_none());
     /// ```
     fn zero_grad(&self) {
         for p in self.parameters() {
@@ -194,23 +206,22 @@ pub trait Module: ModuleInfo {
         }
     }
 
-    /// Sets training mode (`true`) or evaluation mode on this module and
-    /// every descendant, as `model.train(mode)`.
+    /// Training mode for this module and every descendant, as torch's
+    /// `model.train()`: [`Dropout`](super::Dropout) drops again.
     ///
     /// ```
     /// use nn_core::prelude::*;
     /// let net = sequential![Linear::new(2, 2), Dropout::new(0.5)];
-    /// net.train(false);
-    /// assert!(!net.is_training());
+    /// net.eval();
+    /// net.train();
+    /// assert!(net[1].training());
     /// ```
-    fn train(&self, mode: bool) {
-        self.set_own_training(mode);
-        for (_, child) in self.named_children() {
-            child.train(mode);
-        }
+    fn train(&self) {
+        self.set_training(true);
     }
 
-    /// Evaluation mode, as `model.eval()` (the same as `train(false)`).
+    /// Evaluation mode for this module and every descendant, as torch's
+    /// `model.eval()`: [`Dropout`](super::Dropout) passes its input through.
     ///
     /// ```
     /// use nn_core::prelude::*;
@@ -220,7 +231,82 @@ pub trait Module: ModuleInfo {
     /// assert_eq!(d.forward(&x).to_vec::<f32>(), vec![1.0; 4]);
     /// ```
     fn eval(&self) {
-        self.train(false);
+        self.set_training(false);
+    }
+
+    /// Training (`true`) or evaluation mode for this module and every
+    /// descendant, as torch's `model.train(mode)`.
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let net = sequential![Linear::new(2, 2), Dropout::new(0.5)];
+    /// net.set_training(false);
+    /// assert!(!net.training());
+    /// ```
+    fn set_training(&self, mode: bool) {
+        self.set_own_training(mode);
+        for (_, child) in self.named_children() {
+            child.set_training(mode);
+        }
+    }
+
+    /// This module and all its descendants, depth first, each with its
+    /// dotted name (`""` for this module itself), as `model.named_modules()`.
+    /// (On a `&dyn Module`, walk [`named_children`](ModuleInfo::named_children).)
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let net = sequential![Linear::new(2, 2), sequential![ReLU::new()]];
+    /// let names: Vec<String> = net.named_modules().into_iter().map(|(n, _)| n).collect();
+    /// assert_eq!(names, ["", "0", "1", "1.0"]);
+    /// ```
+    fn named_modules(&self) -> Vec<(String, &dyn Module)>
+    where
+        Self: Sized,
+    {
+        collect_modules(self)
+    }
+
+    /// This module and all its descendants, depth first, as
+    /// `model.modules()`.
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let net = sequential![Linear::new(2, 2), ReLU::new(), Linear::new(2, 1)];
+    /// let linears = net.modules().iter().filter(|m| m.class_name() == "Linear").count();
+    /// assert_eq!(linears, 2);
+    /// ```
+    fn modules(&self) -> Vec<&dyn Module>
+    where
+        Self: Sized,
+    {
+        collect_modules(self).into_iter().map(|(_, m)| m).collect()
+    }
+
+    /// Calls `f` on every descendant and then on this module (children
+    /// first, as torch's `model.apply(fn)`): the usual way to initialise a
+    /// model's layers with [`nn::init`](super::init).
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// use nn_core::nn::init;
+    ///
+    /// fn init_weights(m: &dyn Module) {
+    ///     if let Some(lin) = m.downcast_ref::<Linear>() {
+    ///         init::xavier_uniform_(&lin.weight(), 1.0);
+    ///         init::constant_(&lin.bias(), 0.01);
+    ///     }
+    /// }
+    ///
+    /// let net = sequential![Linear::new(2, 4), ReLU::new(), Linear::new(4, 1)];
+    /// net.apply(&init_weights);
+    /// assert_eq!(net[2].bias().to_vec::<f32>(), vec![0.01]);
+    /// ```
+    fn apply(&self, f: &dyn Fn(&dyn Module))
+    where
+        Self: Sized,
+    {
+        apply_to(self, f);
     }
 
     /// The parameter named `name` on this module itself, as `getattr(m, name)`.
@@ -256,7 +342,9 @@ pub trait Module: ModuleInfo {
     /// This module's `bias` parameter, as torch's `net[0].bias`.
     ///
     /// # Panics
-    /// If the module has no bias, with Python's message.
+    /// If the module has no bias (`Linear::with_bias(.., false)`, whose
+    /// torch `bias` is `None`), with Python's message; use
+    /// [`get_parameter`](Self::get_parameter) to ask.
     ///
     /// ```
     /// use nn_core::prelude::*;
@@ -265,6 +353,23 @@ pub trait Module: ModuleInfo {
     /// ```
     fn bias(&self) -> Tensor {
         self.param("bias")
+    }
+
+    /// The parameter at a dotted path (`"weight"`, `"l1.bias"`,
+    /// `"net.0.weight"`), or `None` if there is none, as
+    /// `model.get_parameter(target)` (which raises where this returns `None`).
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let net = sequential![Linear::new(2, 3), Linear::with_bias(3, 1, false)];
+    /// assert_eq!(net.get_parameter("0.weight").unwrap().shape(), [3, 2]);
+    /// assert!(net.get_parameter("1.bias").is_none()); // bias=False
+    /// ```
+    fn get_parameter(&self, target: &str) -> Option<Tensor> {
+        self.named_parameters()
+            .into_iter()
+            .find(|(n, _)| n == target)
+            .map(|(_, p)| p)
     }
 
     /// The parameters by their dotted names, as `model.state_dict()`: see
@@ -276,7 +381,10 @@ pub trait Module: ModuleInfo {
     /// assert_eq!(net.state_dict().keys(), vec!["0.weight", "0.bias", "2.weight", "2.bias"]);
     /// ```
     fn state_dict(&self) -> super::StateDict {
-        super::state_dict::state_dict_of(self.named_parameters())
+        super::state_dict::state_dict_of(every_parameter(
+            self.own_parameters(),
+            self.named_children(),
+        ))
     }
 
     /// Copies a state dict's values into the parameters of the same names,
@@ -292,7 +400,7 @@ pub trait Module: ModuleInfo {
     /// let a = Linear::new(2, 2);
     /// let b = Linear::new(2, 2);
     /// b.load_state_dict(&a.state_dict());
-    /// assert_eq!(b.weight.to_vec::<f32>(), a.weight.to_vec::<f32>());
+    /// assert_eq!(b.weight().to_vec::<f32>(), a.weight().to_vec::<f32>());
     /// ```
     fn load_state_dict(&self, state_dict: &super::StateDict) {
         if let Err(e) = self.try_load_state_dict(state_dict, true) {
@@ -322,7 +430,7 @@ pub trait Module: ModuleInfo {
     ) -> crate::Result<super::IncompatibleKeys> {
         super::state_dict::load_into(
             &self.class_name(),
-            self.named_parameters(),
+            every_parameter(self.own_parameters(), self.named_children()),
             state_dict,
             strict,
         )
@@ -338,6 +446,47 @@ pub trait Module: ModuleInfo {
     fn repr(&self) -> String {
         module_repr(self)
     }
+}
+
+/// Every parameter under its dotted name, depth first, own parameters first,
+/// shared ones under each of their names (what `state_dict()` lists).
+fn every_parameter(
+    own: Vec<(String, Tensor)>,
+    children: Vec<(String, &dyn Module)>,
+) -> Vec<(String, Tensor)> {
+    let mut out = own;
+    for (name, child) in children {
+        out.extend(
+            every_parameter(child.own_parameters(), child.named_children())
+                .into_iter()
+                .map(|(n, p)| (format!("{name}.{n}"), p)),
+        );
+    }
+    out
+}
+
+/// `model.named_modules()` of any module, depth first.
+fn collect_modules(root: &dyn Module) -> Vec<(String, &dyn Module)> {
+    let mut out = vec![(String::new(), root)];
+    for (name, child) in root.named_children() {
+        for (sub, m) in collect_modules(child) {
+            let full = if sub.is_empty() {
+                name.clone()
+            } else {
+                format!("{name}.{sub}")
+            };
+            out.push((full, m));
+        }
+    }
+    out
+}
+
+/// `model.apply(f)`: children first, then the module.
+fn apply_to(module: &dyn Module, f: &dyn Fn(&dyn Module)) {
+    for (_, child) in module.named_children() {
+        apply_to(child, f);
+    }
+    f(module);
 }
 
 impl dyn Module {
@@ -365,10 +514,7 @@ fn module_repr<M: Module + ?Sized>(m: &M) -> String {
     let children = m.named_children();
     let child_count = children.len();
     for (name, child) in children {
-        let text = child.repr();
-        // Every line after the first is indented by two more spaces.
-        let indented = text.replace('\n', "\n  ");
-        lines.push(format!("({name}): {indented}"));
+        lines.push(format!("({name}): {}", add_indent(&child.repr())));
     }
     let name = m.class_name();
     if lines.is_empty() {
@@ -378,6 +524,21 @@ fn module_repr<M: Module + ?Sized>(m: &M) -> String {
     } else {
         format!("{name}(\n  {}\n)", lines.join("\n  "))
     }
+}
+
+/// torch's `_addindent(s, 2)`: every line after the first gets two more
+/// spaces, except blank lines, which stay empty.
+pub(crate) fn add_indent(text: &str) -> String {
+    let mut lines = text.split('\n');
+    let mut out = lines.next().unwrap_or_default().to_string();
+    for line in lines {
+        out.push('\n');
+        if !line.trim().is_empty() {
+            out.push_str("  ");
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 impl fmt::Display for dyn Module {
@@ -431,6 +592,11 @@ macro_rules! impl_module_display {
 /// let names: Vec<String> = m.named_parameters().into_iter().map(|(n, _)| n).collect();
 /// assert_eq!(names, ["scale", "fc.weight", "fc.bias"]); // own parameters first, as in torch
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a module, a parameter or a plain setting, so `#[derive(Module)]` cannot register it",
+    note = "a list of layers is a `ModuleList` (in torch too: a Python list hides its layers from `parameters()`), a dict of layers a `ModuleDict`",
+    note = "mark a field that holds no parameters `#[module(skip)]`"
+)]
 pub trait ModuleField {
     /// Registers this field under `name`.
     #[doc(hidden)]
@@ -468,6 +634,12 @@ impl<T: ModuleField> ModuleField for Option<T> {
 }
 
 impl ModuleField for Box<dyn Module> {
+    fn register<'a>(&'a self, name: &str, registry: &mut Registry<'a>) {
+        registry.children.push((name.to_string(), self.as_ref()));
+    }
+}
+
+impl ModuleField for std::sync::Arc<dyn Module> {
     fn register<'a>(&'a self, name: &str, registry: &mut Registry<'a>) {
         registry.children.push((name.to_string(), self.as_ref()));
     }
