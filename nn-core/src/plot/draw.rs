@@ -6,7 +6,7 @@
 //! HTML and on paper), matplotlib's `tab10` colours, a light grid, text in
 //! the viewer's sans-serif font.
 
-use super::figure::{Figure, Mark, Series};
+use super::figure::{Figure, Kind, Mark, Series};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -41,13 +41,32 @@ fn colour(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
 }
 
+/// The colour of the `i`-th series (or class) as an RGB triple.
+pub(crate) fn palette(i: usize) -> (u8, u8, u8) {
+    let c = colour(i);
+    (c.0, c.1, c.2)
+}
+
 /// The figure as an SVG document.
 pub(crate) fn svg(figure: &Figure) -> String {
+    match &figure.kind {
+        Kind::Chart => chart_svg(figure),
+        Kind::Images(grid) => super::images::svg(figure, grid),
+        Kind::Confusion(matrix) => super::confusion::svg(figure, matrix),
+        Kind::Network(diagram) => super::network::svg(figure, diagram),
+        Kind::Panels(panels) => super::panels::svg(figure, panels),
+    }
+}
+
+/// A chart drawn by plotters, with the class regions of a decision boundary
+/// (if any) put below the grid, axes and series.
+fn chart_svg(figure: &Figure) -> String {
     let mut out = String::new();
+    let mut below = String::new();
     {
         let root =
             SVGBackend::with_string(&mut out, (figure.width, figure.height)).into_drawing_area();
-        if let Err(e) = draw(figure, &root) {
+        if let Err(e) = draw(figure, &root, &mut below) {
             // Only drawing errors of the backend (none for a String) or of
             // impossible layouts (a tiny size); show them in the picture.
             let _ = root.fill(&WHITE);
@@ -59,7 +78,18 @@ pub(crate) fn svg(figure: &Figure) -> String {
         }
         let _ = root.present();
     }
-    tidy_text(&out)
+    let out = tidy_text(&out);
+    if below.is_empty() {
+        return out;
+    }
+    // After the `<svg>` element and the white background.
+    let mut lines = out.splitn(3, '\n');
+    let (head, background, rest) = (
+        lines.next().unwrap_or(""),
+        lines.next().unwrap_or(""),
+        lines.next().unwrap_or(""),
+    );
+    format!("{head}\n{background}\n{below}{rest}")
 }
 
 /// plotters puts a `<text>` element's content on a line of its own; this
@@ -236,7 +266,13 @@ fn simplify(points: &[(f64, f64)], scale: (f64, f64)) -> Vec<(f64, f64)> {
 type DrawResult =
     Result<(), DrawingAreaErrorKind<<SVGBackend<'static> as DrawingBackend>::ErrorType>>;
 
-fn draw(figure: &Figure, root: &DrawingArea<SVGBackend<'_>, Shift>) -> DrawResult {
+/// Draws the chart on `root`; the SVG of the class regions to put below
+/// everything (a decision boundary) goes to `below`.
+fn draw(
+    figure: &Figure,
+    root: &DrawingArea<SVGBackend<'_>, Shift>,
+    below: &mut String,
+) -> DrawResult {
     root.fill(&WHITE)?;
     let points = || figure.series.iter().flat_map(|s| finite(&s.points));
     let x = figure
@@ -288,13 +324,16 @@ fn draw(figure: &Figure, root: &DrawingArea<SVGBackend<'_>, Shift>) -> DrawResul
     }
 
     let (px, py) = chart.plotting_area().get_pixel_range();
+    if let Some(regions) = &figure.regions {
+        *below = super::boundary::region_svg(regions, (x, y), (px.clone(), py.clone()));
+    }
     // Data units per pixel, to simplify lines in pixel space.
     let scale = (
         (x.1 - x.0) / f64::from((px.end - px.start).max(1)),
         (y.1 - y.0) / f64::from((py.end - py.start).max(1)),
     );
     for (i, series) in figure.series.iter().enumerate() {
-        let c = colour(i);
+        let c = colour(i + figure.colour_offset);
         let line = c.stroke_width(2);
         match series.mark {
             Mark::Line => {
@@ -309,6 +348,12 @@ fn draw(figure: &Figure, root: &DrawingArea<SVGBackend<'_>, Shift>) -> DrawResul
             Mark::Points => chart.draw_series(
                 finite(&series.points).map(|p| Circle::new(p, 3, c.mix(0.8).filled())),
             )?,
+            Mark::Edged => {
+                chart.draw_series(
+                    finite(&series.points).map(|p| Circle::new(p, 4, WHITE.filled())),
+                )?;
+                chart.draw_series(finite(&series.points).map(|p| Circle::new(p, 3, c.filled())))?
+            }
         };
     }
     draw_legend(root, figure, (px, py), legend_corner(&figure.series, x, y))
@@ -381,7 +426,7 @@ fn draw_legend(
         .color(&INK)
         .pos(Pos::new(HPos::Left, VPos::Center));
     for (k, (i, series)) in named.into_iter().enumerate() {
-        let c = colour(i);
+        let c = colour(i + figure.colour_offset);
         let y = top + pad + row * k as i32 + row / 2 - 2;
         let x = left + pad;
         match series.mark {
@@ -399,7 +444,9 @@ fn draw_legend(
                     c.stroke_width(2),
                 ))?;
             }
-            Mark::Points => root.draw(&Circle::new((x + mark_w / 2, y), 3, c.filled()))?,
+            Mark::Points | Mark::Edged => {
+                root.draw(&Circle::new((x + mark_w / 2, y), 3, c.filled()))?
+            }
         }
         root.draw(&Text::new(
             series.label.clone(),
