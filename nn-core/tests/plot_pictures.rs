@@ -297,19 +297,23 @@ fn decision_boundary_covers_the_plot_with_the_model_classes() {
         .map(|p| p.attribute("fill").unwrap())
         .collect();
     assert_eq!(fills, ["#CEE1EF", "#FFE3CA", "#D1EAD1"]);
-    // 24 points, each a white disc under a coloured one, 8 per class; and
-    // the legend's marks.
-    let circles = elements(&doc, "circle");
-    let fill_count = |c: &str| {
-        circles
-            .iter()
-            .filter(|n| n.attribute("fill") == Some(c))
-            .count()
-    };
-    assert_eq!(fill_count("#FFFFFF"), 24);
-    assert_eq!(fill_count("#1F77B4"), 8 + 1);
-    assert_eq!(fill_count("#FF7F0E"), 8 + 1);
-    assert_eq!(fill_count("#2CA02C"), 8 + 1);
+    // 24 points with a white edge, a group of 8 per class; and the legend's
+    // marks after them.
+    let groups = elements(&doc, "g");
+    let colours: Vec<&str> = groups
+        .iter()
+        .map(|g| g.attribute("fill").unwrap())
+        .collect();
+    assert_eq!(colours, ["#1F77B4", "#FF7F0E", "#2CA02C"]);
+    for g in &groups {
+        assert_eq!(g.attribute("stroke"), Some("#FFFFFF"));
+        assert_eq!(g.children().filter(|n| n.has_tag_name("circle")).count(), 8);
+    }
+    let legend_marks: Vec<&str> = elements(&doc, "circle")
+        .iter()
+        .filter_map(|n| n.attribute("fill"))
+        .collect();
+    assert_eq!(legend_marks, ["#1F77B4", "#FF7F0E", "#2CA02C"]);
     let all = texts(&doc);
     for label in ["class 0", "class 1", "class 2"] {
         assert!(all.contains(&label.to_owned()));

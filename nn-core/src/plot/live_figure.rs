@@ -108,3 +108,38 @@ impl LiveFigure {
 fn figure_text(figure: &Figure) -> String {
     figure.summary()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn in_kernel() -> LiveFigure {
+        LiveFigure {
+            output: LiveOutput::with_mode(true, REDRAW_INTERVAL),
+        }
+    }
+
+    #[test]
+    fn ready_at_first_then_after_the_interval() {
+        let mut live = in_kernel();
+        assert!(live.ready());
+        live.update(&Figure::new().title("epoch 0"));
+        assert!(!live.ready(), "just drawn");
+        std::thread::sleep(REDRAW_INTERVAL);
+        assert!(live.ready());
+    }
+
+    #[test]
+    fn as_text_only_every_few_seconds() {
+        let live = LiveFigure {
+            output: LiveOutput::with_mode(false, REDRAW_INTERVAL),
+        };
+        assert!(!live.ready(), "a short loop prints only its final figure");
+    }
+
+    #[test]
+    fn the_text_is_the_figure_summary() {
+        let fig = Figure::new().title("epoch 3").size(300, 200);
+        assert_eq!(figure_text(&fig), "<Figure 300x200: epoch 3>");
+    }
+}
