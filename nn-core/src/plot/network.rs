@@ -110,7 +110,8 @@ pub fn network(model: &dyn Module) -> Figure {
     let width = (2.0 * SIDE + 150.0 * (layers.len() - 1) as f64)
         .max(640.0)
         .max(svg::text_width(&title, svg::TITLE_PX) + 40.0);
-    let height = TOP + BOTTOM + 48.0 * slots.max(4) as f64;
+    // 48 px a neuron, at most 380 px for a column.
+    let height = TOP + BOTTOM + (48.0 * slots.max(4) as f64).min(380.0);
     Figure {
         width: width.ceil() as u32,
         height: height.ceil() as u32,
