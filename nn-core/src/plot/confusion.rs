@@ -56,7 +56,7 @@ pub(crate) struct Confusion {
 /// let target = tensor![0, 0, 1, 1, 2, 2, 2];
 /// let pred   = tensor![0, 1, 1, 1, 2, 2, 0];
 /// let fig = plot::confusion_matrix(&pred, &target, 3);
-/// assert_eq!(fig.mime_bundle().text(), "<Figure 356x378: Confusion matrix (accuracy 71.4%)>");
+/// assert_eq!(fig.mime_bundle().text(), "<Figure 337x334: Confusion matrix (accuracy 71.4%)>");
 /// let svg = fig.to_svg();
 /// assert!(svg.contains(">predicted</text>") && svg.contains(">true</text>"));
 /// ```

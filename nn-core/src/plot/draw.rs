@@ -59,6 +59,9 @@ pub(crate) fn svg(figure: &Figure) -> String {
     }
 }
 
+/// A chart's plotting area in pixels: columns, rows (top to bottom).
+type PixelArea = (Range<i32>, Range<i32>);
+
 /// What a chart draws besides plotters' elements, and where.
 #[derive(Default)]
 struct Layers {
@@ -69,7 +72,7 @@ struct Layers {
     /// written compactly: one group per colour).
     above: String,
     /// The plotting area in pixels and where the legend goes, once known.
-    legend: Option<((Range<i32>, Range<i32>), SeriesLabelPosition)>,
+    legend: Option<(PixelArea, SeriesLabelPosition)>,
 }
 
 /// A chart drawn by plotters, with the extra layers of [`Layers`], then

@@ -275,9 +275,10 @@ impl Figure {
     ///
     /// ```
     /// use nn_core::prelude::*;
-    /// let fig = plot::images(&Tensor::rand([12, 8, 8]), &[]).columns(4);
-    /// // 3 rows of 4: the figure is taller than with the default 6 × 2.
-    /// assert!(fig.to_svg().contains("height=\"1"));
+    /// let x = Tensor::rand([12, 8, 8]);
+    /// // 12 images in one row by default; 3 rows of 4 here.
+    /// assert_eq!(plot::images(&x, &[]).mime_bundle().text(), "<Figure 570x64>");
+    /// assert_eq!(plot::images(&x, &[]).columns(4).mime_bundle().text(), "<Figure 618x468>");
     /// ```
     #[track_caller]
     pub fn columns(mut self, columns: usize) -> Figure {
@@ -300,8 +301,12 @@ impl Figure {
     /// use nn_core::prelude::*;
     /// // A faint image next to a strong one: both get the full gray range.
     /// let x = Tensor::stack(&[Tensor::rand([4, 4]) * 0.01, Tensor::rand([4, 4])], 0);
-    /// let fig = plot::images(&x, &[]).scale_each(true);
-    /// assert!(fig.to_svg().matches("fill=\"#FFFFFF\"").count() >= 3);
+    /// let grays = |fig: Figure| {
+    ///     let svg = fig.to_svg();
+    ///     svg.lines().filter(|l| l.starts_with("<path fill=")).count()
+    /// };
+    /// // Scaled together, the faint image is all but black: few grays.
+    /// assert!(grays(plot::images(&x, &[]).scale_each(true)) > grays(plot::images(&x, &[])) + 5);
     /// ```
     #[track_caller]
     pub fn scale_each(mut self, on: bool) -> Figure {

@@ -76,7 +76,7 @@ pub(crate) struct Diagram {
 ///     Linear::new(6, 1),
 /// ];
 /// let fig = plot::network(&model);
-/// assert_eq!(fig.mime_bundle().text(), "<Figure 640x420: Sequential: 1 → 4 → 6 → 1, 45 parameters>");
+/// assert_eq!(fig.mime_bundle().text(), "<Figure 640x414: Sequential: 1 → 4 → 6 → 1, 45 parameters>");
 /// let svg = fig.to_svg();
 /// assert_eq!(svg.matches("<circle").count(), 1 + 4 + 6 + 1);
 /// assert_eq!(svg.matches("<line").count(), 1 * 4 + 4 * 6 + 6 * 1);
@@ -246,6 +246,9 @@ fn size_label(size: usize, input: bool) -> String {
     format!("{size} {noun}{}", if size == 1 { "" } else { "s" })
 }
 
+/// A drawn neuron (`None`: the `⋮` of an elided layer) and its centre.
+type Neuron = (Option<usize>, (f64, f64));
+
 /// The diagram as an SVG document.
 pub(crate) fn svg(figure: &Figure, d: &Diagram) -> String {
     let n = d.layers.len();
@@ -264,7 +267,7 @@ pub(crate) fn svg(figure: &Figure, d: &Diagram) -> String {
     };
     let middle = TOP + room / 2.0;
     // The centres of a column's drawn neurons (`None`: the ellipsis).
-    let centres: Vec<Vec<(Option<usize>, (f64, f64))>> = columns
+    let centres: Vec<Vec<Neuron>> = columns
         .iter()
         .enumerate()
         .map(|(i, col)| {
