@@ -51,7 +51,8 @@ pub(crate) struct Regions {
 /// - `x`: the points, `[N, 2]`; `y`: their classes, `N` whole numbers ≥ 0
 ///   (an int64 tensor of labels, or a float `[N, 1]` target of 0s and 1s).
 ///
-/// The grid covers the points with a margin, 128 × 80 cells. The model runs
+/// The grid covers the points with a margin, 128 × 80 cells (the axes'
+/// ranges; setting `x_range`/`y_range` after does not extend it). The model runs
 /// under `no_grad` and in evaluation mode (so `Dropout` does not blur the
 /// picture); a model in training mode is put back in it after.
 ///
@@ -155,7 +156,7 @@ pub fn decision_boundary(model: &dyn Module, x: &Tensor, y: &Tensor) -> Figure {
 }
 
 /// `97.5%`, or `100%` and `0%` without decimals.
-fn percent(part: usize, whole: usize) -> String {
+pub(crate) fn percent(part: usize, whole: usize) -> String {
     if whole == 0 {
         return "–".to_owned();
     }

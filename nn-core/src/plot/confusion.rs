@@ -88,8 +88,8 @@ pub fn confusion_matrix(pred: &Tensor, target: &Tensor, num_classes: usize) -> F
     let title = match target.len() {
         0 => "Confusion matrix".to_owned(),
         n => format!(
-            "Confusion matrix (accuracy {:.1}%)",
-            100.0 * right as f64 / n as f64
+            "Confusion matrix (accuracy {})",
+            super::boundary::percent(right, n)
         ),
     };
     let cell = cell_size(k);

@@ -130,7 +130,9 @@ pub fn images(x: &Tensor, titles: &[String]) -> Figure {
         (MAX_IMAGES / columns).max(1) * columns
     }
     .min(count);
-    let values = x.reshape([-1]).to_vec::<f64>();
+    // Detached: a layer's weight is a parameter, and reading it for a
+    // picture records nothing.
+    let values = x.detach().reshape([-1]).to_vec::<f64>();
     let size = h * w;
     let grid = ImageGrid {
         h,
