@@ -80,7 +80,7 @@ pub mod prelude {
     };
     pub use crate::optim::{Adam, AdamW, Optimizer, SGD};
     pub use crate::plot;
-    pub use crate::plot::{Figure, LivePlot};
+    pub use crate::plot::{Figure, LiveFigure, LivePlot};
     pub use crate::print::{PrintOptions, set_printoptions};
     pub use crate::random::{Generator, initial_seed, manual_seed};
     pub use crate::size::Size;
