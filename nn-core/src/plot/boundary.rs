@@ -221,11 +221,11 @@ fn in_eval_mode<R>(model: &dyn Module, f: impl FnOnce() -> R) -> R {
     impl Drop for Restore<'_> {
         fn drop(&mut self) {
             if self.1 {
-                self.0.train(true);
+                self.0.train();
             }
         }
     }
-    let _restore = Restore(model, model.is_training());
+    let _restore = Restore(model, model.training());
     model.eval();
     f()
 }
@@ -406,10 +406,10 @@ mod tests {
         let model = sequential![Linear::new(2, 2), crate::nn::Dropout::new(0.5)];
         let x = crate::tensor![[0.0, 0.0], [1.0, 1.0]];
         decision_boundary(&model, &x, &crate::tensor![0_i64, 1]);
-        assert!(model.is_training());
+        assert!(model.training());
         model.eval();
         decision_boundary(&model, &x, &crate::tensor![0_i64, 1]);
-        assert!(!model.is_training());
+        assert!(!model.training());
     }
 
     #[test]
