@@ -135,8 +135,12 @@ async def run_notebook(path: Path, kernel: str, env: dict[str, str]) -> Timed:
     return timed
 
 
+EXTRA_ENV: dict[str, str] = {}
+
+
 def kernel_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
+    env.update(EXTRA_ENV)
     env.update(extra or {})
     return env
 
@@ -280,7 +284,11 @@ def main() -> None:
     parser.add_argument("--no-torch", action="store_true")
     parser.add_argument("--breakdown", action="store_true")
     parser.add_argument("--json", help="write every run's figures to this file")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="environment of our kernels (e.g. NN_KERNEL_CELLS=upstream to "
+                             "measure evcxr's own way of compiling cells)")
     args = parser.parse_args()
+    EXTRA_ENV.update(dict(item.split("=", 1) for item in args.env))
 
     ours = [Path(p) for p in args.notebooks] if args.notebooks else sorted(
         (ROOT / "notebooks").glob("*.ipynb"))

@@ -1906,15 +1906,15 @@ impl ContextState {
         if self.allow_question_mark {
             code = code.add_all(self.error_trait_code(false));
         }
-        if needs_variable_store {
-            code = match &self.config.cell_options.variable_store_path {
-                // nn-kernel patch 4: compiled once, in a dependency.
-                Some(path) => code.generated(format!("use {path} as evcxr_internal_runtime;")),
-                None => code
-                    .generated("mod evcxr_internal_runtime {")
-                    .generated(include_str!("evcxr_internal_runtime.rs"))
-                    .generated("}"),
-            };
+        let external_store = self.config.cell_options.variable_store_path.as_ref();
+        if let Some(path) = external_store {
+            // nn-kernel patch 4: compiled once, in a dependency.
+            code = code.generated(format!("use {path} as evcxr_internal_runtime;"));
+        } else if needs_variable_store {
+            code = code
+                .generated("mod evcxr_internal_runtime {")
+                .generated(include_str!("evcxr_internal_runtime.rs"))
+                .generated("}");
         }
         let loaded = self.variables_to_load(&user_code);
         code = code.generated("#[unsafe(no_mangle)]").generated(format!(
@@ -1964,7 +1964,16 @@ impl ContextState {
                 .generated("Ok(())})();");
         }
         if compilation_mode == CompilationMode::RunAndCatchPanics {
-            if needs_variable_store {
+            if external_store.is_some() {
+                // nn-kernel patch 4: `catch_unwind` instantiated once, in
+                // the store's crate, for a boxed closure.
+                code = code
+                    .generated("if evcxr_internal_runtime::catch_panic(Box::new(||{{")
+                    .add_all(user_code)
+                    .generated("};})) {")
+                    .generated(format!("    println!(\"{PANIC_NOTIFICATION}\");"))
+                    .generated("}");
+            } else if needs_variable_store {
                 code = code
                     .generated("match std::panic::catch_unwind(")
                     .generated("  std::panic::AssertUnwindSafe(||{")

@@ -112,6 +112,13 @@ impl VariableStore {
     }
 }
 
+/// nn-kernel patch: runs a cell's code, catching a panic (`true` if there was
+/// one). Not generic, so that a cell does not compile `catch_unwind` for
+/// its own closure when the store is compiled once in a dependency.
+pub fn catch_panic(cell: Box<dyn FnOnce() + '_>) -> bool {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(cell)).is_err()
+}
+
 pub fn create_variable_store() -> *mut VariableStore {
     Box::into_raw(Box::new(VariableStore::new()))
 }
