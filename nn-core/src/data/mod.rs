@@ -26,7 +26,7 @@
 //! let model = sequential![Linear::new(2, 16), ReLU::new(), Linear::new(16, 2)];
 //! let mut opt = SGD::new(model.parameters(), 0.1);
 //! for (xb, yb) in &loader {
-//!     let loss = F::cross_entropy(&model.forward(&xb), &yb, Reduction::Mean);
+//!     let loss = F::cross_entropy(&model.forward(&xb), &yb);
 //!     opt.zero_grad();
 //!     loss.backward();
 //!     opt.step();
