@@ -87,6 +87,9 @@ pub struct Shared {
     compiles_nn_core: AtomicBool,
 }
 
+/// How long the engine waits without a job before warming rust-analyzer up.
+const WARM_UP_WHEN_IDLE: Duration = Duration::from_millis(1500);
+
 /// Engine states: evcxr is starting; cells can run; rust-analyzer is warm
 /// too; evcxr failed to start.
 const STARTING: u8 = 0;
@@ -338,29 +341,33 @@ fn engine_thread(
         .nn_core_loaded
         .store(session.nn_core_loaded, Ordering::Release);
     shared.state.store(STARTED, Ordering::Release);
-    // Cells first; the warm-up when nothing waits.
+    // Cells first; the warm-up once nothing has come for a moment (a
+    // notebook run cell after cell never waits for it).
     let mut warmed = false;
     loop {
-        let job = match jobs.try_recv() {
-            Ok(job) => job,
-            Err(std::sync::mpsc::TryRecvError::Empty) if !warmed => {
-                let analysis = session.nn_core_loaded.then(|| session.warm_up()).flatten();
-                warmed = true;
-                // Warm once rust-analyzer's analysis is done too.
-                let shared = shared.clone();
-                std::thread::spawn(move || {
-                    if let Some(analysis) = analysis {
-                        let _ = analysis.join();
-                    }
-                    shared.state.store(WARM, Ordering::Release);
-                });
-                continue;
-            }
-            Err(std::sync::mpsc::TryRecvError::Empty) => match jobs.recv() {
+        let job = if warmed {
+            match jobs.recv() {
                 Ok(job) => job,
                 Err(_) => return,
-            },
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => return,
+            }
+        } else {
+            match jobs.recv_timeout(WARM_UP_WHEN_IDLE) {
+                Ok(job) => job,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    let analysis = session.nn_core_loaded.then(|| session.warm_up()).flatten();
+                    warmed = true;
+                    // Warm once rust-analyzer's analysis is done too.
+                    let shared = shared.clone();
+                    std::thread::spawn(move || {
+                        if let Some(analysis) = analysis {
+                            let _ = analysis.join();
+                        }
+                        shared.state.store(WARM, Ordering::Release);
+                    });
+                    continue;
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+            }
         };
         session.run(job);
     }

@@ -67,6 +67,7 @@ impl Module for Dropout {
     fn forward(&self, input: &Tensor) -> Tensor {
         super::functional::dropout(input, self.p, self.training.get())
     }
+    super::module::compiled_module_methods!();
 }
 
 impl std::fmt::Display for Dropout {

@@ -144,6 +144,7 @@ impl Module for Linear {
     fn forward(&self, input: &Tensor) -> Tensor {
         input.linear(&self.weight, self.bias.as_ref())
     }
+    super::module::compiled_module_methods!();
 }
 
 crate::impl_module_display!(Linear);

@@ -8,6 +8,7 @@
 //! `state_dict`, the printed tree) follows from those two.
 
 use crate::tensor::Tensor;
+use provided::*;
 use std::any::Any;
 use std::fmt;
 
@@ -82,13 +83,7 @@ pub trait ModuleInfo: Any {
     /// assert!(!net.training() && !net[1].training());
     /// ```
     fn training(&self) -> bool {
-        match self.own_training() {
-            Some(t) => t,
-            None => self
-                .named_children()
-                .first()
-                .is_none_or(|(_, c)| c.training()),
-        }
+        training_of(self.own_training(), self.named_children())
     }
 
     /// The module as `Any`, for [`downcast_ref`](trait.Module.html#method.downcast_ref).
@@ -110,7 +105,7 @@ pub trait ModuleInfo: Any {
 /// the kernel loads nn-core as a dynamic library, and calling such a method
 /// through `dyn Module` from a notebook cell fails to link (the vtable shim
 /// refers to a symbol the library does not export).
-pub trait Module: ModuleInfo {
+pub trait Module: ModuleInfo + AsModule {
     /// Computes the module's output for `input`.
     fn forward(&self, input: &Tensor) -> Tensor;
 
@@ -123,10 +118,7 @@ pub trait Module: ModuleInfo {
     /// assert_eq!(sizes, vec![4, 4, 24, 6]);
     /// ```
     fn parameters(&self) -> Vec<Tensor> {
-        self.named_parameters()
-            .into_iter()
-            .map(|(_, p)| p)
-            .collect()
+        parameters_of(self.as_module())
     }
 
     /// Parameters with their dotted names (`l1.weight`, `net.0.bias`), as
@@ -140,15 +132,7 @@ pub trait Module: ModuleInfo {
     /// assert_eq!(names, vec!["weight", "bias"]);
     /// ```
     fn named_parameters(&self) -> Vec<(String, Tensor)> {
-        // A module shared by two parents (weight sharing) is listed once,
-        // under its first name, as torch's `remove_duplicate=True`.
-        let mut out: Vec<(String, Tensor)> = Vec::new();
-        for (name, p) in every_parameter(self.own_parameters(), self.named_children()) {
-            if !out.iter().any(|(_, q)| q.is_same(&p)) {
-                out.push((name, p));
-            }
-        }
-        out
+        named_parameters_of(self.as_module())
     }
 
     /// The total number of parameter elements, as
@@ -160,7 +144,7 @@ pub trait Module: ModuleInfo {
     /// assert_eq!(ffn.num_parameters(), 45);
     /// ```
     fn num_parameters(&self) -> usize {
-        self.parameters().iter().map(|p| p.numel()).sum()
+        count_parameters_of(self.as_module(), false)
     }
 
     /// The number of elements of parameters that require grad (the seed
@@ -171,11 +155,7 @@ pub trait Module: ModuleInfo {
     /// assert_eq!(Linear::new(2, 3).num_trainable_parameters(), 9);
     /// ```
     fn num_trainable_parameters(&self) -> usize {
-        self.parameters()
-            .iter()
-            .filter(|p| p.requires_grad())
-            .map(|p| p.numel())
-            .sum()
+        count_parameters_of(self.as_module(), true)
     }
 
     /// Direct children, as `model.children()`.
@@ -186,7 +166,7 @@ pub trait Module: ModuleInfo {
     /// assert_eq!(net.children()[1].to_string(), "ReLU()");
     /// ```
     fn children(&self) -> Vec<&dyn Module> {
-        self.named_children().into_iter().map(|(_, c)| c).collect()
+        children_of(self.named_children())
     }
 
     /// Clears every parameter's gradient, as `model.zero_grad()` (torch ≥ 2
@@ -201,9 +181,7 @@ pub trait Module: ModuleInfo {
     /// assert!(lin.weight().grad().is_none());
     /// ```
     fn zero_grad(&self) {
-        for p in self.parameters() {
-            p.set_grad(None);
-        }
+        zero_grad_of(self.as_module());
     }
 
     /// Training mode for this module and every descendant, as torch's
@@ -244,10 +222,7 @@ pub trait Module: ModuleInfo {
     /// assert!(!net.training());
     /// ```
     fn set_training(&self, mode: bool) {
-        self.set_own_training(mode);
-        for (_, child) in self.named_children() {
-            child.set_training(mode);
-        }
+        set_training_of(self.as_module(), mode);
     }
 
     /// This module and all its descendants, depth first, each with its
@@ -320,10 +295,7 @@ pub trait Module: ModuleInfo {
     /// assert_eq!(net[0].param("weight").shape(), [3, 2]);
     /// ```
     fn param(&self, name: &str) -> Tensor {
-        match self.own_parameters().into_iter().find(|(n, _)| n == name) {
-            Some((_, p)) => p,
-            None => panic!("'{}' object has no attribute '{name}'", self.class_name()),
-        }
+        param_of(self.as_module(), name)
     }
 
     /// This module's `weight` parameter, so that `net[0].weight()` reads like
@@ -336,7 +308,7 @@ pub trait Module: ModuleInfo {
     /// assert_eq!(net[0].weight().shape(), [3, 2]);
     /// ```
     fn weight(&self) -> Tensor {
-        self.param("weight")
+        param_of(self.as_module(), "weight")
     }
 
     /// This module's `bias` parameter, as torch's `net[0].bias`.
@@ -352,7 +324,7 @@ pub trait Module: ModuleInfo {
     /// assert_eq!(net[0].bias().shape(), [3]);
     /// ```
     fn bias(&self) -> Tensor {
-        self.param("bias")
+        param_of(self.as_module(), "bias")
     }
 
     /// The parameter at a dotted path (`"weight"`, `"l1.bias"`,
@@ -366,10 +338,7 @@ pub trait Module: ModuleInfo {
     /// assert!(net.get_parameter("1.bias").is_none()); // bias=False
     /// ```
     fn get_parameter(&self, target: &str) -> Option<Tensor> {
-        self.named_parameters()
-            .into_iter()
-            .find(|(n, _)| n == target)
-            .map(|(_, p)| p)
+        get_parameter_of(self.as_module(), target)
     }
 
     /// The parameters by their dotted names, as `model.state_dict()`: see
@@ -381,10 +350,7 @@ pub trait Module: ModuleInfo {
     /// assert_eq!(net.state_dict().keys(), vec!["0.weight", "0.bias", "2.weight", "2.bias"]);
     /// ```
     fn state_dict(&self) -> super::StateDict {
-        super::state_dict::state_dict_of(every_parameter(
-            self.own_parameters(),
-            self.named_children(),
-        ))
+        state_dict_of(self.as_module())
     }
 
     /// Copies a state dict's values into the parameters of the same names,
@@ -403,9 +369,7 @@ pub trait Module: ModuleInfo {
     /// assert_eq!(b.weight().to_vec::<f32>(), a.weight().to_vec::<f32>());
     /// ```
     fn load_state_dict(&self, state_dict: &super::StateDict) {
-        if let Err(e) = self.try_load_state_dict(state_dict, true) {
-            panic!("{e}");
-        }
+        load_state_dict_of(self.as_module(), state_dict);
     }
 
     /// Fallible form of [`load_state_dict`](Self::load_state_dict), with
@@ -428,12 +392,7 @@ pub trait Module: ModuleInfo {
         state_dict: &super::StateDict,
         strict: bool,
     ) -> crate::Result<super::IncompatibleKeys> {
-        super::state_dict::load_into(
-            &self.class_name(),
-            every_parameter(self.own_parameters(), self.named_children()),
-            state_dict,
-            strict,
-        )
+        try_load_state_dict_of(self.as_module(), state_dict, strict)
     }
 
     /// torch's `repr(module)`: the class name, `extra_repr` and the children,
@@ -444,7 +403,187 @@ pub trait Module: ModuleInfo {
     /// assert_eq!(Linear::new(2, 3).repr(), "Linear(in_features=2, out_features=3, bias=True)");
     /// ```
     fn repr(&self) -> String {
-        module_repr(self)
+        module_repr(self.as_module())
+    }
+}
+
+/// `&self` as `&dyn Module`, for [`Module`]'s provided methods: they call
+/// nn-core's compiled code through it instead of being compiled again for
+/// every module type, which is what a notebook cell defining a model would
+/// otherwise do (about a hundred functions per `#[derive(Module)]` struct,
+/// in every cell that uses it).
+#[doc(hidden)]
+pub trait AsModule {
+    /// This module as a trait object.
+    fn as_module(&self) -> &dyn Module;
+}
+
+impl<T: Module> AsModule for T {
+    fn as_module(&self) -> &dyn Module {
+        self
+    }
+}
+
+/// The provided methods of [`Module`], written out for one of nn-core's own
+/// layers (inside its `impl Module`). A trait's provided method is compiled
+/// for each type where its vtable is made, and a notebook cell that writes
+/// `sequential![Linear::new(2, 3)]` makes `Linear`'s: written out here,
+/// they are ordinary functions of nn-core, which the cell links to instead.
+macro_rules! compiled_module_methods {
+    () => {
+        $crate::nn::module::compiled_module_methods!(custom_repr);
+        fn repr(&self) -> String {
+            $crate::nn::module::provided::module_repr(self)
+        }
+    };
+    (custom_repr) => {
+        fn parameters(&self) -> Vec<$crate::Tensor> {
+            $crate::nn::module::provided::parameters_of(self)
+        }
+        fn named_parameters(&self) -> Vec<(String, $crate::Tensor)> {
+            $crate::nn::module::provided::named_parameters_of(self)
+        }
+        fn num_parameters(&self) -> usize {
+            $crate::nn::module::provided::count_parameters_of(self, false)
+        }
+        fn num_trainable_parameters(&self) -> usize {
+            $crate::nn::module::provided::count_parameters_of(self, true)
+        }
+        fn children(&self) -> Vec<&dyn $crate::nn::Module> {
+            $crate::nn::module::provided::children_of($crate::nn::ModuleInfo::named_children(self))
+        }
+        fn zero_grad(&self) {
+            $crate::nn::module::provided::zero_grad_of(self)
+        }
+        fn train(&self) {
+            $crate::nn::module::provided::set_training_of(self, true)
+        }
+        fn eval(&self) {
+            $crate::nn::module::provided::set_training_of(self, false)
+        }
+        fn set_training(&self, mode: bool) {
+            $crate::nn::module::provided::set_training_of(self, mode)
+        }
+        fn param(&self, name: &str) -> $crate::Tensor {
+            $crate::nn::module::provided::param_of(self, name)
+        }
+        fn weight(&self) -> $crate::Tensor {
+            $crate::nn::module::provided::param_of(self, "weight")
+        }
+        fn bias(&self) -> $crate::Tensor {
+            $crate::nn::module::provided::param_of(self, "bias")
+        }
+        fn get_parameter(&self, target: &str) -> Option<$crate::Tensor> {
+            $crate::nn::module::provided::get_parameter_of(self, target)
+        }
+        fn state_dict(&self) -> $crate::nn::StateDict {
+            $crate::nn::module::provided::state_dict_of(self)
+        }
+        fn load_state_dict(&self, state_dict: &$crate::nn::StateDict) {
+            $crate::nn::module::provided::load_state_dict_of(self, state_dict)
+        }
+        fn try_load_state_dict(
+            &self,
+            state_dict: &$crate::nn::StateDict,
+            strict: bool,
+        ) -> $crate::Result<$crate::nn::IncompatibleKeys> {
+            $crate::nn::module::provided::try_load_state_dict_of(self, state_dict, strict)
+        }
+    };
+}
+pub(crate) use compiled_module_methods;
+
+// The provided methods' bodies, compiled once in nn-core.
+pub(crate) mod provided {
+    pub(crate) use super::module_repr;
+    use super::{Module, Tensor, every_parameter};
+
+    pub(crate) fn training_of(own: Option<bool>, children: Vec<(String, &dyn Module)>) -> bool {
+        match own {
+            Some(t) => t,
+            None => children.first().is_none_or(|(_, c)| c.training()),
+        }
+    }
+
+    pub(crate) fn parameters_of(m: &dyn Module) -> Vec<Tensor> {
+        named_parameters_of(m).into_iter().map(|(_, p)| p).collect()
+    }
+
+    pub(crate) fn named_parameters_of(m: &dyn Module) -> Vec<(String, Tensor)> {
+        // A module shared by two parents (weight sharing) is listed once,
+        // under its first name, as torch's `remove_duplicate=True`.
+        let mut out: Vec<(String, Tensor)> = Vec::new();
+        for (name, p) in every_parameter(m.own_parameters(), m.named_children()) {
+            if !out.iter().any(|(_, q)| q.is_same(&p)) {
+                out.push((name, p));
+            }
+        }
+        out
+    }
+
+    pub(crate) fn count_parameters_of(m: &dyn Module, trainable_only: bool) -> usize {
+        parameters_of(m)
+            .iter()
+            .filter(|p| !trainable_only || p.requires_grad())
+            .map(|p| p.numel())
+            .sum()
+    }
+
+    pub(crate) fn children_of(children: Vec<(String, &dyn Module)>) -> Vec<&dyn Module> {
+        children.into_iter().map(|(_, c)| c).collect()
+    }
+
+    pub(crate) fn zero_grad_of(m: &dyn Module) {
+        for p in parameters_of(m) {
+            p.set_grad(None);
+        }
+    }
+
+    pub(crate) fn set_training_of(m: &dyn Module, mode: bool) {
+        m.set_own_training(mode);
+        for (_, child) in m.named_children() {
+            child.set_training(mode);
+        }
+    }
+
+    pub(crate) fn param_of(m: &dyn Module, name: &str) -> Tensor {
+        match m.own_parameters().into_iter().find(|(n, _)| n == name) {
+            Some((_, p)) => p,
+            None => panic!("'{}' object has no attribute '{name}'", m.class_name()),
+        }
+    }
+
+    pub(crate) fn get_parameter_of(m: &dyn Module, target: &str) -> Option<Tensor> {
+        named_parameters_of(m)
+            .into_iter()
+            .find(|(n, _)| n == target)
+            .map(|(_, p)| p)
+    }
+
+    pub(crate) fn state_dict_of(m: &dyn Module) -> crate::nn::StateDict {
+        crate::nn::state_dict::state_dict_of(every_parameter(
+            m.own_parameters(),
+            m.named_children(),
+        ))
+    }
+
+    pub(crate) fn load_state_dict_of(m: &dyn Module, state_dict: &crate::nn::StateDict) {
+        if let Err(e) = try_load_state_dict_of(m, state_dict, true) {
+            panic!("{e}");
+        }
+    }
+
+    pub(crate) fn try_load_state_dict_of(
+        m: &dyn Module,
+        state_dict: &crate::nn::StateDict,
+        strict: bool,
+    ) -> crate::Result<crate::nn::IncompatibleKeys> {
+        crate::nn::state_dict::load_into(
+            &m.class_name(),
+            every_parameter(m.own_parameters(), m.named_children()),
+            state_dict,
+            strict,
+        )
     }
 }
 
@@ -505,7 +644,7 @@ impl dyn Module {
 }
 
 /// torch's `Module.__repr__` (printing.md §9).
-fn module_repr<M: Module + ?Sized>(m: &M) -> String {
+pub(crate) fn module_repr(m: &dyn Module) -> String {
     let mut lines: Vec<String> = Vec::new();
     let extra = m.extra_repr();
     if !extra.is_empty() {

@@ -278,6 +278,7 @@ impl Module for ModuleDict {
     fn forward(&self, _input: &Tensor) -> Tensor {
         panic!("Module [ModuleDict] is missing the required \"forward\" function")
     }
+    super::module::compiled_module_methods!();
 }
 
 crate::impl_module_display!(ModuleDict);

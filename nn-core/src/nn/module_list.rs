@@ -372,6 +372,7 @@ impl Module for ModuleList {
         }
         format!("ModuleList(\n  {}\n)", lines.join("\n  "))
     }
+    super::module::compiled_module_methods!(custom_repr);
 }
 
 crate::impl_module_display!(ModuleList);

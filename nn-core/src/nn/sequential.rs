@@ -414,6 +414,7 @@ impl Module for Sequential {
         }
         x
     }
+    super::module::compiled_module_methods!();
 }
 
 crate::impl_module_display!(Sequential);
