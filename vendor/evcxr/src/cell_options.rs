@@ -49,6 +49,30 @@ pub(crate) fn words(text: &str) -> HashSet<&str> {
         .collect()
 }
 
+/// Whether a cell, whose statements are `statements` in order, uses the
+/// stored value of variable `name`: it mentions the name before a
+/// top-level `let` that binds it anew without using it (`let model =
+/// Net::new();` replaces `model` without reading it, `let x = x + 1;`
+/// reads it).
+pub(crate) fn uses_stored_value(statements: &[&str], name: &str) -> bool {
+    for statement in statements {
+        if !words(statement).contains(name) {
+            continue;
+        }
+        let text = statement.trim_start();
+        if let Some(rest) = text.strip_prefix("let")
+            && rest.starts_with(char::is_whitespace)
+            && let Some((pattern, value)) = rest.split_once('=')
+            && words(pattern).contains(name)
+            && !words(value).contains(name)
+        {
+            return false;
+        }
+        return true;
+    }
+    false
+}
+
 /// What a variable's type, as `std::any::type_name` gives it, is in a cell.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum CellType {
@@ -363,6 +387,17 @@ mod tests {
         let mut chosen: Vec<_> = chosen.into_iter().collect();
         chosen.sort();
         assert_eq!(chosen, ["Double", "Layer", "Net"]);
+    }
+
+    #[test]
+    fn a_variable_bound_anew_before_any_use_is_not_loaded() {
+        let cell = ["manual_seed(0);", "let model = Net::new();", "model.forward(&x);"];
+        assert!(!uses_stored_value(&cell, "model"));
+        assert!(uses_stored_value(&cell, "x"));
+        assert!(uses_stored_value(&["let x = x.unsqueeze(1);"], "x"));
+        assert!(uses_stored_value(&["println!(\"{model}\");", "let model = 1;"], "model"));
+        assert!(!uses_stored_value(&["let (model, y): (u8, u8) = (1, 2);"], "model"));
+        assert!(!uses_stored_value(&["let other = 1;"], "model"));
     }
 
     #[test]

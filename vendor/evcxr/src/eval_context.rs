@@ -1790,14 +1790,27 @@ impl ContextState {
     /// nn-kernel patch 6: the stored variables a cell loads: all of them, or
     /// with `mentioned_variables_only` those whose name is a word of its code.
     fn variables_to_load(&self, user_code: &CodeBlock) -> Vec<&String> {
-        let code = user_code.code_string();
-        let mentioned = cell_options::words(&code);
+        // The user's statements (the final expression sits in its display
+        // fallback); not the code evcxr generated to store new variables.
+        let statements: Vec<&str> = user_code
+            .segments
+            .iter()
+            .filter(|s| {
+                matches!(
+                    s.kind,
+                    CodeKind::OriginalUserCode(_)
+                        | CodeKind::OtherUserCode
+                        | CodeKind::WithFallback(_)
+                )
+            })
+            .map(|s| s.code.as_str())
+            .collect();
         let mut names: Vec<&String> = self
             .stored_variable_states
             .keys()
             .filter(|name| {
                 !self.config.cell_options.mentioned_variables_only
-                    || mentioned.contains(name.as_str())
+                    || cell_options::uses_stored_value(&statements, name)
             })
             .collect();
         names.sort();
