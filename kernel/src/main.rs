@@ -23,6 +23,7 @@ mod engine;
 mod errors;
 mod history;
 mod install;
+mod linker;
 mod output;
 mod protocol;
 mod server;

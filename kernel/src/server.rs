@@ -54,6 +54,7 @@ pub fn serve_with(
 struct Kernel {
     iopub: UnboundedSender<JupyterMessage>,
     engine: Arc<Engine>,
+    config: Config,
     stdin: Arc<Mutex<Connection<RouterSocket>>>,
     runtime: tokio::runtime::Handle,
 }
@@ -93,8 +94,11 @@ async fn serve(
     let _ = iopub.send(status(None, "starting"));
 
     {
-        // Once this kernel is warm, start a standby for the next launch.
+        // Once this kernel is warm (idle for a moment, rust-analyzer
+        // loaded), start a standby for the next launch; at the latest when
+        // it shuts down, when the standby's start costs nobody anything.
         let engine = engine.clone();
+        let config = config.clone();
         tokio::task::spawn_blocking(move || {
             if engine.wait_warm(std::time::Duration::from_secs(1800)) == Some(true) {
                 std::thread::sleep(std::time::Duration::from_secs(2));
@@ -105,6 +109,7 @@ async fn serve(
     let kernel = Arc::new(Kernel {
         iopub,
         engine,
+        config,
         stdin: Arc::new(Mutex::new(stdin)),
         runtime: tokio::runtime::Handle::current(),
     });
@@ -133,6 +138,7 @@ async fn serve(
             {
                 terminate.recv().await;
                 kernel.engine.shutdown();
+                standby::spawn(&kernel.config);
                 std::process::exit(0);
             }
         });
@@ -171,6 +177,12 @@ async fn serve(
                 let restart = request.bool("restart", false);
                 let content = json!({"status": "ok", "restart": restart});
                 kernel.engine.shutdown();
+                if !restart {
+                    // A restart starts a kernel at once, which would claim
+                    // a standby that is still starting; otherwise the next
+                    // launch finds this one.
+                    standby::spawn(&kernel.config);
+                }
                 control.send(reply_to(&request, content.clone())).await?;
                 let _ = kernel.iopub.send(reply_to(&request, content));
                 true

@@ -74,6 +74,9 @@ impl Session {
         session
             .context
             .set_cell_options(config.cells.options(loaded.is_ok()));
+        session
+            .context
+            .set_replay_extra_args(crate::linker::direct_link_args());
         match loaded {
             Ok(_) => session.nn_core_loaded = true,
             Err(error) => {

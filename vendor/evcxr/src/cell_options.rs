@@ -391,12 +391,22 @@ mod tests {
 
     #[test]
     fn a_variable_bound_anew_before_any_use_is_not_loaded() {
-        let cell = ["manual_seed(0);", "let model = Net::new();", "model.forward(&x);"];
+        let cell = [
+            "manual_seed(0);",
+            "let model = Net::new();",
+            "model.forward(&x);",
+        ];
         assert!(!uses_stored_value(&cell, "model"));
         assert!(uses_stored_value(&cell, "x"));
         assert!(uses_stored_value(&["let x = x.unsqueeze(1);"], "x"));
-        assert!(uses_stored_value(&["println!(\"{model}\");", "let model = 1;"], "model"));
-        assert!(!uses_stored_value(&["let (model, y): (u8, u8) = (1, 2);"], "model"));
+        assert!(uses_stored_value(
+            &["println!(\"{model}\");", "let model = 1;"],
+            "model"
+        ));
+        assert!(!uses_stored_value(
+            &["let (model, y): (u8, u8) = (1, 2);"],
+            "model"
+        ));
         assert!(!uses_stored_value(&["let other = 1;"], "model"));
     }
 

@@ -223,6 +223,11 @@ Panic detected. Here's some useful information if you're filing a bug report.
         self.eval_context.set_cell_options(options);
     }
 
+    /// nn-kernel patch: see [`EvalContext::set_replay_extra_args`].
+    pub fn set_replay_extra_args(&mut self, args: Vec<String>) {
+        self.eval_context.set_replay_extra_args(args);
+    }
+
     /// nn-kernel patch: see [`EvalContext::set_build_stamp`].
     pub fn set_build_stamp(&mut self, stamp: Option<String>) {
         self.eval_context.set_build_stamp(stamp);

@@ -664,6 +664,15 @@ impl EvalContext {
         self.module.set_replay_stamp(stamp);
     }
 
+    /// nn-kernel patch: rustc arguments added when a cell is compiled with
+    /// rustc directly (patch 2), e.g. `-C linker=rust-lld` and the library
+    /// folders it needs, which skips the C compiler driver (~15-20 ms a
+    /// cell). If a compile with them fails for a reason that is not the
+    /// cell's, they are dropped for the rest of the session.
+    pub fn set_replay_extra_args(&mut self, args: Vec<String>) {
+        self.module.set_replay_extra_args(args);
+    }
+
     pub fn set_preserve_vars_on_panic(&mut self, value: bool) {
         self.committed_state.set_preserve_vars_on_panic(value);
     }

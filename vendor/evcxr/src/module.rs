@@ -131,6 +131,10 @@ pub(crate) struct Module {
     /// The rustc command recorded by the last cargo build, with the key it is
     /// valid for.
     replay: Option<(String, replay::Record)>,
+    /// nn-kernel patch: arguments added to replayed compiles (e.g. a faster
+    /// linker); dropped for good if a compile with them fails for a reason
+    /// that is not the cell's.
+    replay_extra_args: Vec<String>,
 }
 
 pub(crate) const CRATE_NAME: &str = "ctx";
@@ -144,6 +148,11 @@ impl Module {
     /// through cargo.
     pub(crate) fn set_replay_stamp(&mut self, stamp: Option<String>) {
         self.replay_stamp = stamp;
+    }
+
+    /// nn-kernel patch: rustc arguments for replayed compiles only.
+    pub(crate) fn set_replay_extra_args(&mut self, args: Vec<String>) {
+        self.replay_extra_args = args;
     }
 
     /// Compiles with the recorded rustc command if it is still valid for
@@ -172,10 +181,18 @@ impl Module {
                 || error.message().starts_with("extern location for")
                 || error.json["spans"].as_array().is_none_or(Vec::is_empty)
         };
-        match run_cargo(record.command(), code_block) {
+        let mut command = record.command();
+        command.args(&self.replay_extra_args);
+        match run_cargo(command, code_block) {
             Ok(_) => Ok(Some(so_path)),
             Err(Error::CompilationErrors(errors)) if !errors.iter().any(not_the_cells) => {
                 Err(Error::CompilationErrors(errors))
+            }
+            // With extra arguments (a linker that does not work here):
+            // without them from now on.
+            Err(_) if !self.replay_extra_args.is_empty() => {
+                self.replay_extra_args.clear();
+                self.replayed_build(Some(key), code_block)
             }
             // That, or rustc failed without diagnostics: forget the record
             // and let cargo do this build.
