@@ -13,23 +13,46 @@
 //! ```
 
 mod activation;
+mod adaptive_avg_pool;
+mod avg_pool;
+mod batch_norm;
+mod conv1d;
+mod conv2d;
 mod dropout;
+mod dropout2d;
+mod embedding;
 mod flatten;
 pub mod functional;
 mod identity;
+mod int_or_pair;
+mod layer_norm;
 mod linear;
 pub mod loss;
+mod max_pool;
 mod module;
+mod pad;
+mod padding;
 mod sequential;
 mod state_dict;
 
 pub use activation::{LeakyReLU, ReLU, Sigmoid, Softmax, Tanh};
+pub use adaptive_avg_pool::AdaptiveAvgPool2d;
+pub use avg_pool::{AvgPool2d, AvgPool2dConfig};
+pub use batch_norm::{BatchNorm1d, BatchNorm2d, BatchNormConfig};
+pub use conv1d::{Conv1d, Conv1dConfig};
+pub use conv2d::{Conv2d, Conv2dConfig};
 pub use dropout::Dropout;
+pub use dropout2d::Dropout2d;
+pub use embedding::Embedding;
 pub use flatten::Flatten;
 pub use identity::Identity;
+pub use int_or_pair::IntOrPair;
+pub use layer_norm::{LayerNorm, LayerNormConfig};
 pub use linear::Linear;
 pub use loss::{BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss, Reduction};
+pub use max_pool::{MaxPool2d, MaxPool2dConfig};
 pub use module::{Module, ModuleField, ModuleInfo, Registry, TrainingFlag};
 pub use nn_core_derive::Module;
+pub use padding::Padding;
 pub use sequential::Sequential;
 pub use state_dict::{IncompatibleKeys, StateDict};

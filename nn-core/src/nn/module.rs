@@ -58,6 +58,14 @@ pub trait ModuleInfo: Any {
         Vec::new()
     }
 
+    /// Buffers registered on this module itself (not its children), in
+    /// registration order: state kept in the state dict that is not a
+    /// parameter, as `BatchNorm2d`'s `running_mean`, `running_var` and
+    /// `num_batches_tracked`.
+    fn own_buffers(&self) -> Vec<(String, Tensor)> {
+        Vec::new()
+    }
+
     /// Records training/evaluation mode on this module itself (built-in
     /// layers keep a flag; a derived struct's mode is its children's).
     fn set_own_training(&self, _training: bool) {}
@@ -137,6 +145,38 @@ pub trait Module: ModuleInfo {
             );
         }
         out
+    }
+
+    /// Buffers with their dotted names, depth first, as `model.named_buffers()`.
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let net = sequential![Conv2d::new(1, 4, 3), BatchNorm2d::new(4)];
+    /// let names: Vec<String> = net.named_buffers().into_iter().map(|(n, _)| n).collect();
+    /// assert_eq!(names, ["1.running_mean", "1.running_var", "1.num_batches_tracked"]);
+    /// ```
+    fn named_buffers(&self) -> Vec<(String, Tensor)> {
+        let mut out = self.own_buffers();
+        for (name, child) in self.named_children() {
+            out.extend(
+                child
+                    .named_buffers()
+                    .into_iter()
+                    .map(|(n, b)| (format!("{name}.{n}"), b)),
+            );
+        }
+        out
+    }
+
+    /// All buffers, depth first, as `model.buffers()`.
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let bn = BatchNorm1d::new(3);
+    /// assert_eq!(bn.buffers()[1].to_vec::<f32>(), vec![1.0; 3]); // running_var
+    /// ```
+    fn buffers(&self) -> Vec<Tensor> {
+        self.named_buffers().into_iter().map(|(_, b)| b).collect()
     }
 
     /// The total number of parameter elements, as
@@ -267,8 +307,10 @@ pub trait Module: ModuleInfo {
         self.param("bias")
     }
 
-    /// The parameters by their dotted names, as `model.state_dict()`: see
-    /// [`StateDict`](super::StateDict) for its files (JSON, `.safetensors`).
+    /// The parameters and buffers by their dotted names, as
+    /// `model.state_dict()` (each module's parameters, then its buffers,
+    /// then its children's): see [`StateDict`](super::StateDict) for its
+    /// files (JSON, `.safetensors`).
     ///
     /// ```
     /// use nn_core::prelude::*;
@@ -276,7 +318,7 @@ pub trait Module: ModuleInfo {
     /// assert_eq!(net.state_dict().keys(), vec!["0.weight", "0.bias", "2.weight", "2.bias"]);
     /// ```
     fn state_dict(&self) -> super::StateDict {
-        super::state_dict::state_dict_of(self.named_parameters())
+        super::state_dict::state_dict_of(state_entries(self))
     }
 
     /// Copies a state dict's values into the parameters of the same names,
@@ -322,7 +364,7 @@ pub trait Module: ModuleInfo {
     ) -> crate::Result<super::IncompatibleKeys> {
         super::state_dict::load_into(
             &self.class_name(),
-            self.named_parameters(),
+            state_entries(self),
             state_dict,
             strict,
         )
@@ -353,6 +395,21 @@ impl dyn Module {
     pub fn downcast_ref<T: Module>(&self) -> Option<&T> {
         self.as_any().downcast_ref::<T>()
     }
+}
+
+/// What `state_dict()` holds, in torch's order: a module's own parameters,
+/// its own buffers, then each child's entries under its name.
+fn state_entries<M: Module + ?Sized>(m: &M) -> Vec<(String, Tensor)> {
+    let mut out = m.own_parameters();
+    out.extend(m.own_buffers());
+    for (name, child) in m.named_children() {
+        out.extend(
+            state_entries(child)
+                .into_iter()
+                .map(|(n, t)| (format!("{name}.{n}"), t)),
+        );
+    }
+    out
 }
 
 /// torch's `Module.__repr__` (printing.md §9).

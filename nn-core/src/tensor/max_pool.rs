@@ -1,0 +1,240 @@
+//! 2-D max pooling with the argmax of each window
+//! (`MaxPool2DWithIndicesBackward0`), as torch's CPU kernel computes it:
+//! windows are scanned row by row, a value replaces the maximum when it is
+//! larger or NaN (so the first of equal maxima wins and NaN propagates), and
+//! the index is the position in the input plane (`ih · W + iw`). The
+//! backward pass adds each output's gradient at its index, outputs in order.
+//! Both are exact.
+
+use super::Tensor;
+use super::float_kernel::{KernelFloat, float_dtype, storage_of, values};
+use super::storage::{Array, Storage};
+use crate::autograd::{no_grad, record};
+use crate::dtype::DType;
+use crate::error::{Result, TensorError};
+use crate::threads::{for_each_chunk, get_num_threads};
+use ndarray::IxDyn;
+use std::sync::Arc;
+
+/// Inputs of at least this many values are pooled on several threads
+/// (planes split among them; each plane is computed the same either way).
+pub(crate) const PARALLEL_POOL: usize = 1 << 18;
+
+/// A pooling window walk: kernel, stride, padding, dilation, ceil mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Pool2d {
+    pub kernel: [usize; 2],
+    pub stride: [usize; 2],
+    pub padding: [usize; 2],
+    pub dilation: [usize; 2],
+    pub ceil_mode: bool,
+}
+
+/// The output length of one pooled axis: torch's `pooling_output_shape`
+/// (with its checks of stride and padding).
+pub(crate) fn pooled_len(
+    len: usize,
+    kernel: usize,
+    pad: usize,
+    stride: usize,
+    dilation: usize,
+    ceil_mode: bool,
+) -> Result<i64> {
+    if stride == 0 {
+        return Err(TensorError::runtime("stride should not be zero"));
+    }
+    if pad > ((kernel.max(1) - 1) * dilation + 1) / 2 {
+        return Err(TensorError::runtime(format!(
+            "pad should be at most half of effective kernel size, but got pad={pad}, kernel_size={kernel} and dilation={dilation}"
+        )));
+    }
+    let (len, kernel, pad, stride, dilation) = (
+        len as i64,
+        kernel as i64,
+        pad as i64,
+        stride as i64,
+        dilation as i64,
+    );
+    let numerator =
+        len + 2 * pad - dilation * (kernel - 1) - 1 + if ceil_mode { stride - 1 } else { 0 };
+    let mut out = numerator.div_euclid(stride) + 1;
+    if ceil_mode && (out - 1) * stride >= len + pad {
+        out -= 1;
+    }
+    Ok(out)
+}
+
+/// The checks and output size shared by max and average pooling:
+/// `(planes, H, W, H_out, W_out)` of a 3-D or 4-D input.
+pub(crate) fn pool_shape(
+    shape: &[usize],
+    p: &Pool2d,
+) -> Result<(usize, usize, usize, usize, usize)> {
+    let d = shape.len();
+    if !(d == 3 || d == 4) || shape.contains(&0) && !(d == 4 && shape[0] == 0) {
+        return Err(TensorError::runtime(
+            "non-empty 3D or 4D (batch mode) tensor expected for input",
+        ));
+    }
+    let (h, w) = (shape[d - 2], shape[d - 1]);
+    let ho = pooled_len(h, p.kernel[0], p.padding[0], p.stride[0], p.dilation[0], p.ceil_mode)?;
+    let wo = pooled_len(w, p.kernel[1], p.padding[1], p.stride[1], p.dilation[1], p.ceil_mode)?;
+    if p.kernel.contains(&0) {
+        return Err(TensorError::runtime(format!(
+            "kernel size should be greater than zero, but got kH: {}, kW: {}",
+            p.kernel[0], p.kernel[1]
+        )));
+    }
+    if p.dilation.contains(&0) {
+        return Err(TensorError::runtime(format!(
+            "dilation should be greater than zero, but got dilationH: {}, dilationW: {}",
+            p.dilation[0], p.dilation[1]
+        )));
+    }
+    if ho < 1 || wo < 1 {
+        return Err(TensorError::runtime(format!(
+            "Given input size: ({}x{h}x{w}). Calculated output size: ({}x{ho}x{wo}). Output size is too small",
+            shape[d - 3],
+            shape[d - 3]
+        )));
+    }
+    let planes = shape[..d - 2].iter().product();
+    Ok((planes, h, w, ho as usize, wo as usize))
+}
+
+/// `F.max_pool2d(x, …, return_indices=True)`: the maxima and their indices.
+pub(crate) fn max_pool2d_with_indices(input: &Tensor, p: &Pool2d) -> Result<(Tensor, Tensor)> {
+    let shape = input.shape().to_vec();
+    let (planes, h, w, ho, wo) = pool_shape(&shape, p)?;
+    let dtype = float_dtype("max_pool2d", &[input.dtype()])?;
+    let mut out_shape = shape.clone();
+    let d = shape.len();
+    out_shape[d - 2] = ho;
+    out_shape[d - 1] = wo;
+    let dims = Dims { planes, h, w, ho, wo };
+    let xs = input.storage();
+    let (data, indices) = match dtype {
+        DType::Float64 => forward::<f64>(&xs, p, &dims, &out_shape),
+        _ => forward::<f32>(&xs, p, &dims, &out_shape),
+    };
+    let indices = Arc::new(indices);
+    let index_tensor = Tensor::from_storage(Storage::I64(
+        Array::from_shape_vec(IxDyn(&out_shape), indices.to_vec())
+            .expect("sized")
+            .into_shared(),
+    ));
+    let y = record(data, "MaxPool2DWithIndicesBackward0", &[input], || {
+        let indices = Arc::clone(&indices);
+        Box::new(move |g: &Tensor| {
+            no_grad(|| {
+                let gs = g.storage().contiguous();
+                let gx = match dtype {
+                    DType::Float64 => backward::<f64>(&gs, &indices, &dims, &shape),
+                    _ => backward::<f32>(&gs, &indices, &dims, &shape),
+                };
+                vec![Some(Tensor::from_storage(gx))]
+            })
+        })
+    });
+    Ok((y, index_tensor))
+}
+
+/// Sizes of a pooling: planes (`N·C`), input and output height and width.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Dims {
+    pub planes: usize,
+    pub h: usize,
+    pub w: usize,
+    pub ho: usize,
+    pub wo: usize,
+}
+
+impl Dims {
+    /// Threads for a pooling of these sizes.
+    pub(crate) fn threads(&self) -> usize {
+        if self.planes < 2 || self.planes * self.h * self.w < PARALLEL_POOL {
+            1
+        } else {
+            get_num_threads()
+        }
+    }
+}
+
+fn forward<T: KernelFloat>(
+    xs: &Storage,
+    p: &Pool2d,
+    d: &Dims,
+    out_shape: &[usize],
+) -> (Storage, Vec<i64>) {
+    let x = values::<T>(xs);
+    let (plane_in, plane_out) = (d.h * d.w, d.ho * d.wo);
+    // One pass fills values and indices: split the pairs by plane.
+    let mut pairs: Vec<(T, i64)> = vec![(T::default(), 0); d.planes * plane_out];
+    for_each_chunk(&mut pairs, plane_out, plane_out, d.threads(), |start, part| {
+        for (i, dst) in part.chunks_mut(plane_out.max(1)).enumerate() {
+            let plane = start / plane_out.max(1) + i;
+            let src = &x[plane * plane_in..(plane + 1) * plane_in];
+            pool_plane(src, p, d, dst);
+        }
+    });
+    let (out, idx): (Vec<T>, Vec<i64>) = pairs.into_iter().unzip();
+    (storage_of(out, out_shape), idx)
+}
+
+/// One plane: torch's `cpu_max_pool` loop.
+fn pool_plane<T: KernelFloat>(x: &[T], p: &Pool2d, d: &Dims, out: &mut [(T, i64)]) {
+    let [sh, sw] = p.stride;
+    let [ph, pw] = p.padding;
+    let [dh, dw] = p.dilation;
+    let [kh, kw] = p.kernel;
+    let (h, w) = (d.h as i64, d.w as i64);
+    for oh in 0..d.ho {
+        let mut ih0 = (oh * sh) as i64 - ph as i64;
+        let ih1 = (ih0 + ((kh - 1) * dh) as i64 + 1).min(h);
+        while ih0 < 0 {
+            ih0 += dh as i64;
+        }
+        for ow in 0..d.wo {
+            let mut iw0 = (ow * sw) as i64 - pw as i64;
+            let iw1 = (iw0 + ((kw - 1) * dw) as i64 + 1).min(w);
+            while iw0 < 0 {
+                iw0 += dw as i64;
+            }
+            let mut max_index = ih0 * w + iw0;
+            let mut max = T::neg_infinity();
+            let mut ih = ih0;
+            while ih < ih1 {
+                let row = &x[(ih * w) as usize..((ih + 1) * w) as usize];
+                let mut iw = iw0;
+                while iw < iw1 {
+                    let v = row[iw as usize];
+                    if v > max || v.is_nan() {
+                        max = v;
+                        max_index = ih * w + iw;
+                    }
+                    iw += dw as i64;
+                }
+                ih += dh as i64;
+            }
+            out[oh * d.wo + ow] = (max, max_index);
+        }
+    }
+}
+
+fn backward<T: KernelFloat>(gs: &Storage, idx: &[i64], d: &Dims, in_shape: &[usize]) -> Storage {
+    let g = values::<T>(gs);
+    let (plane_in, plane_out) = (d.h * d.w, d.ho * d.wo);
+    let mut gx = vec![T::default(); d.planes * plane_in];
+    for_each_chunk(&mut gx, plane_in, plane_in, d.threads(), |start, part| {
+        for (i, dst) in part.chunks_mut(plane_in.max(1)).enumerate() {
+            let plane = start / plane_in.max(1) + i;
+            let range = plane * plane_out..(plane + 1) * plane_out;
+            for (&k, &v) in idx[range.clone()].iter().zip(&g[range]) {
+                if k >= 0 {
+                    dst[k as usize] += v;
+                }
+            }
+        }
+    });
+    storage_of(gx, in_shape)
+}
