@@ -63,10 +63,10 @@ pub mod prelude {
     pub use crate::nn::functional as F;
     pub use crate::nn::{
         AdaptiveAvgPool2d, AvgPool2d, AvgPool2dConfig, BCELoss, BCEWithLogitsLoss, BatchNorm1d,
-        BatchNorm2d, BatchNormConfig, Conv1d, Conv1dConfig, Conv2d, Conv2dConfig,
-        CrossEntropyLoss, Dropout, Dropout2d, Embedding, Flatten, Identity, LayerNorm,
-        LayerNormConfig, LeakyReLU, Linear, MSELoss, MaxPool2d, MaxPool2dConfig, Module,
-        ModuleInfo, NLLLoss, ReLU, Reduction, Sequential, Sigmoid, Softmax, Tanh,
+        BatchNorm2d, BatchNormConfig, Conv1d, Conv1dConfig, Conv2d, Conv2dConfig, CrossEntropyLoss,
+        Dropout, Dropout2d, Embedding, Flatten, Identity, LayerNorm, LayerNormConfig, LeakyReLU,
+        Linear, MSELoss, MaxPool2d, MaxPool2dConfig, Module, ModuleInfo, NLLLoss, ReLU, Reduction,
+        Sequential, Sigmoid, Softmax, Tanh,
     };
     pub use crate::notebook::{
         DisplayHandle, EvcxrDisplay as _, MimeBundle, Render, check_interrupt, clear_output,

@@ -85,7 +85,12 @@ impl Conv1d {
     /// ```
     #[track_caller]
     pub fn new(in_channels: usize, out_channels: usize, kernel_size: usize) -> Conv1d {
-        Conv1d::with_config(in_channels, out_channels, kernel_size, Conv1dConfig::default())
+        Conv1d::with_config(
+            in_channels,
+            out_channels,
+            kernel_size,
+            Conv1dConfig::default(),
+        )
     }
 
     /// `nn.Conv1d(in_channels, out_channels, kernel_size, **config)`.
@@ -106,7 +111,12 @@ impl Conv1d {
         kernel_size: usize,
         config: Conv1dConfig,
     ) -> Conv1d {
-        or_panic(Conv1d::try_with_config(in_channels, out_channels, kernel_size, config))
+        or_panic(Conv1d::try_with_config(
+            in_channels,
+            out_channels,
+            kernel_size,
+            config,
+        ))
     }
 
     /// Fallible form of [`with_config`](Self::with_config).
@@ -122,7 +132,13 @@ impl Conv1d {
         kernel_size: usize,
         config: Conv1dConfig,
     ) -> Result<Conv1d> {
-        check_config(in_channels, out_channels, config.groups, config.padding, &[config.stride])?;
+        check_config(
+            in_channels,
+            out_channels,
+            config.groups,
+            config.padding,
+            &[config.stride],
+        )?;
         single_padding(config.padding)?;
         let fan_in = in_channels / config.groups * kernel_size;
         let shape = [out_channels, in_channels / config.groups, kernel_size];
@@ -258,5 +274,13 @@ pub fn try_conv1d(
         Padding::Same => ConvPadding::Same,
         _ => ConvPadding::Explicit(&pad),
     };
-    convolution(input, weight, bias, &[stride], conv_padding, &[dilation], groups)
+    convolution(
+        input,
+        weight,
+        bias,
+        &[stride],
+        conv_padding,
+        &[dilation],
+        groups,
+    )
 }

@@ -157,8 +157,17 @@ impl Conv2d {
     /// assert_eq!(conv.num_parameters(), 16 * 3 * 15 + 16);
     /// ```
     #[track_caller]
-    pub fn new(in_channels: usize, out_channels: usize, kernel_size: impl Into<IntOrPair>) -> Conv2d {
-        Conv2d::with_config(in_channels, out_channels, kernel_size, Conv2dConfig::default())
+    pub fn new(
+        in_channels: usize,
+        out_channels: usize,
+        kernel_size: impl Into<IntOrPair>,
+    ) -> Conv2d {
+        Conv2d::with_config(
+            in_channels,
+            out_channels,
+            kernel_size,
+            Conv2dConfig::default(),
+        )
     }
 
     /// `nn.Conv2d(in_channels, out_channels, kernel_size, **config)`.
@@ -201,7 +210,13 @@ impl Conv2d {
         kernel_size: [usize; 2],
         config: Conv2dConfig,
     ) -> Result<Conv2d> {
-        check_config(in_channels, out_channels, config.groups, config.padding, &config.stride)?;
+        check_config(
+            in_channels,
+            out_channels,
+            config.groups,
+            config.padding,
+            &config.stride,
+        )?;
         let fan_in = in_channels / config.groups * kernel_size[0] * kernel_size[1];
         let shape = [
             out_channels,
@@ -243,9 +258,18 @@ impl Conv2d {
     #[track_caller]
     pub fn from_weights(weight: Tensor, bias: Option<Tensor>) -> Conv2d {
         let shape = weight.shape().to_vec();
-        assert_eq!(shape.len(), 4, "Conv2d weight must be 4-D, got shape {shape:?}");
+        assert_eq!(
+            shape.len(),
+            4,
+            "Conv2d weight must be 4-D, got shape {shape:?}"
+        );
         if let Some(b) = &bias {
-            assert_eq!(b.shape(), [shape[0]], "Conv2d bias must have shape [{}]", shape[0]);
+            assert_eq!(
+                b.shape(),
+                [shape[0]],
+                "Conv2d bias must have shape [{}]",
+                shape[0]
+            );
         }
         Conv2d {
             weight: Tensor::parameter(weight),
@@ -275,7 +299,13 @@ impl Conv2d {
     #[track_caller]
     pub fn stride(mut self, stride: impl Into<IntOrPair>) -> Conv2d {
         self.stride = stride.into().pair();
-        or_panic(check_config(self.in_channels, self.out_channels, self.groups, self.padding, &self.stride));
+        or_panic(check_config(
+            self.in_channels,
+            self.out_channels,
+            self.groups,
+            self.padding,
+            &self.stride,
+        ));
         self
     }
 
@@ -290,7 +320,13 @@ impl Conv2d {
     #[track_caller]
     pub fn padding(mut self, padding: impl Into<Padding>) -> Conv2d {
         self.padding = padding.into();
-        or_panic(check_config(self.in_channels, self.out_channels, self.groups, self.padding, &self.stride));
+        or_panic(check_config(
+            self.in_channels,
+            self.out_channels,
+            self.groups,
+            self.padding,
+            &self.stride,
+        ));
         self
     }
 
@@ -319,10 +355,14 @@ pub(super) fn check_config(
         return Err(TensorError::value("groups must be a positive integer"));
     }
     if !in_channels.is_multiple_of(groups) {
-        return Err(TensorError::value("in_channels must be divisible by groups"));
+        return Err(TensorError::value(
+            "in_channels must be divisible by groups",
+        ));
     }
     if !out_channels.is_multiple_of(groups) {
-        return Err(TensorError::value("out_channels must be divisible by groups"));
+        return Err(TensorError::value(
+            "out_channels must be divisible by groups",
+        ));
     }
     if padding == Padding::Same && stride.iter().any(|&s| s != 1) {
         return Err(TensorError::value(
@@ -336,7 +376,11 @@ pub(super) fn check_config(
 /// default generator. torch draws the weight with `kaiming_uniform_(a=√5)`,
 /// whose bound `√3 · √(2/(1+a²)) / √fan_in` rounds to the same float32 as
 /// `1/√fan_in` for every fan_in up to 200,000 (`random::linear_init_bound`).
-pub(super) fn init_parameters(shape: &[usize], fan_in: usize, bias: bool) -> (Tensor, Option<Tensor>) {
+pub(super) fn init_parameters(
+    shape: &[usize],
+    fan_in: usize,
+    bias: bool,
+) -> (Tensor, Option<Tensor>) {
     let bound = linear_init_bound(fan_in);
     let (w, b) = with_default_generator(|g| {
         let w = Tensor::zeros(shape);
@@ -495,5 +539,13 @@ pub fn try_conv2d(
         Padding::Same => ConvPadding::Same,
         _ => ConvPadding::Explicit(&pad),
     };
-    convolution(input, weight, bias, &stride, conv_padding, &dilation, groups)
+    convolution(
+        input,
+        weight,
+        bias,
+        &stride,
+        conv_padding,
+        &dilation,
+        groups,
+    )
 }

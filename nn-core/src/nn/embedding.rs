@@ -41,7 +41,11 @@ impl Embedding {
     /// assert_eq!(nn_core::nn::Embedding::new(100, 16).weight.shape(), [100, 16]);
     /// ```
     pub fn new(num_embeddings: usize, embedding_dim: usize) -> Embedding {
-        or_panic(Embedding::try_with_padding_idx(num_embeddings, embedding_dim, None))
+        or_panic(Embedding::try_with_padding_idx(
+            num_embeddings,
+            embedding_dim,
+            None,
+        ))
     }
 
     /// `nn.Embedding(num_embeddings, embedding_dim, padding_idx=…)`: a
@@ -57,7 +61,11 @@ impl Embedding {
     /// assert_eq!(emb.weight.i(9).to_vec::<f32>(), vec![0.0; 3]);
     /// ```
     #[track_caller]
-    pub fn with_padding_idx(num_embeddings: usize, embedding_dim: usize, padding_idx: i64) -> Embedding {
+    pub fn with_padding_idx(
+        num_embeddings: usize,
+        embedding_dim: usize,
+        padding_idx: i64,
+    ) -> Embedding {
         or_panic(Embedding::try_with_padding_idx(
             num_embeddings,
             embedding_dim,
@@ -77,11 +85,15 @@ impl Embedding {
         embedding_dim: usize,
         padding_idx: Option<i64>,
     ) -> Result<Embedding> {
-        let padding_idx = padding_idx.map(|i| normalize_padding_idx(i, num_embeddings)).transpose()?;
+        let padding_idx = padding_idx
+            .map(|i| normalize_padding_idx(i, num_embeddings))
+            .transpose()?;
         let weight = Tensor::zeros([num_embeddings, embedding_dim]);
         weight.normal_(0.0, 1.0);
         if let Some(p) = padding_idx {
-            weight.update_values(|v: &mut [f32]| v[p * embedding_dim..(p + 1) * embedding_dim].fill(0.0));
+            weight.update_values(|v: &mut [f32]| {
+                v[p * embedding_dim..(p + 1) * embedding_dim].fill(0.0)
+            });
         }
         Ok(Embedding {
             weight: Tensor::parameter(weight),
@@ -106,7 +118,11 @@ impl Embedding {
     /// ```
     #[track_caller]
     pub fn from_pretrained(weight: Tensor, freeze: bool) -> Embedding {
-        assert_eq!(weight.dim(), 2, "Embeddings parameter is expected to be 2-dimensional");
+        assert_eq!(
+            weight.dim(),
+            2,
+            "Embeddings parameter is expected to be 2-dimensional"
+        );
         let (num_embeddings, embedding_dim) = (weight.shape()[0], weight.shape()[1]);
         Embedding {
             weight: Tensor::parameter_with(weight, !freeze),
@@ -122,7 +138,9 @@ impl Embedding {
 fn normalize_padding_idx(i: i64, num: usize) -> Result<usize> {
     let n = num as i64;
     if i >= n || i < -n {
-        return Err(TensorError::value("Padding_idx must be within num_embeddings"));
+        return Err(TensorError::value(
+            "Padding_idx must be within num_embeddings",
+        ));
     }
     Ok(if i < 0 { (i + n) as usize } else { i as usize })
 }
@@ -147,7 +165,11 @@ impl ModuleInfo for Embedding {
 impl Module for Embedding {
     /// The vectors of `input`'s indices (`EmbeddingBackward0`).
     fn forward(&self, input: &Tensor) -> Tensor {
-        or_panic(crate::tensor::embedding(input, &self.weight, self.padding_idx))
+        or_panic(crate::tensor::embedding(
+            input,
+            &self.weight,
+            self.padding_idx,
+        ))
     }
 }
 

@@ -83,7 +83,8 @@ impl LayerNorm {
         let affine = config.elementwise_affine;
         LayerNorm {
             weight: affine.then(|| Tensor::parameter(Tensor::ones(normalized_shape))),
-            bias: (affine && config.bias).then(|| Tensor::parameter(Tensor::zeros(normalized_shape))),
+            bias: (affine && config.bias)
+                .then(|| Tensor::parameter(Tensor::zeros(normalized_shape))),
             normalized_shape: normalized_shape.to_vec(),
             eps: config.eps,
             elementwise_affine: affine,
@@ -148,5 +149,11 @@ pub fn layer_norm(
     bias: Option<&Tensor>,
     eps: f64,
 ) -> Tensor {
-    or_panic(crate::tensor::layer_norm(input, normalized_shape, weight, bias, eps))
+    or_panic(crate::tensor::layer_norm(
+        input,
+        normalized_shape,
+        weight,
+        bias,
+        eps,
+    ))
 }

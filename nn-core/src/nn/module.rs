@@ -362,12 +362,7 @@ pub trait Module: ModuleInfo {
         state_dict: &super::StateDict,
         strict: bool,
     ) -> crate::Result<super::IncompatibleKeys> {
-        super::state_dict::load_into(
-            &self.class_name(),
-            state_entries(self),
-            state_dict,
-            strict,
-        )
+        super::state_dict::load_into(&self.class_name(), state_entries(self), state_dict, strict)
     }
 
     /// torch's `repr(module)`: the class name, `extra_repr` and the children,

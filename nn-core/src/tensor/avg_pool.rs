@@ -30,7 +30,13 @@ pub(crate) fn avg_pool2d(input: &Tensor, p: &Pool2d, divisor: Divisor) -> Result
     let mut out_shape = shape.clone();
     out_shape[d - 2] = ho;
     out_shape[d - 1] = wo;
-    let dims = Dims { planes, h, w, ho, wo };
+    let dims = Dims {
+        planes,
+        h,
+        w,
+        ho,
+        wo,
+    };
     let p = *p;
     let xs = input.storage();
     let data = match dtype {
@@ -97,27 +103,34 @@ fn forward<T: KernelFloat>(
     let x = values::<T>(xs);
     let (plane_in, plane_out) = (d.h * d.w, d.ho * d.wo);
     let mut out = vec![T::default(); d.planes * plane_out];
-    for_each_chunk(&mut out, plane_out, plane_out, d.threads(), |start, part| {
-        for (i, dst) in part.chunks_mut(plane_out.max(1)).enumerate() {
-            let plane = start / plane_out.max(1) + i;
-            let src = &x[plane * plane_in..(plane + 1) * plane_in];
-            for oh in 0..d.ho {
-                for ow in 0..d.wo {
-                    let Some(([ih0, ih1, iw0, iw1], factor)) = window(oh, ow, p, divisor, d) else {
-                        continue;
-                    };
-                    let mut sum = T::zero();
-                    for ih in ih0..ih1 {
-                        for &v in &src[ih * d.w + iw0..ih * d.w + iw1] {
-                            sum += v;
+    for_each_chunk(
+        &mut out,
+        plane_out,
+        plane_out,
+        d.threads(),
+        |start, part| {
+            for (i, dst) in part.chunks_mut(plane_out.max(1)).enumerate() {
+                let plane = start / plane_out.max(1) + i;
+                let src = &x[plane * plane_in..(plane + 1) * plane_in];
+                for oh in 0..d.ho {
+                    for ow in 0..d.wo {
+                        let Some(([ih0, ih1, iw0, iw1], factor)) = window(oh, ow, p, divisor, d)
+                        else {
+                            continue;
+                        };
+                        let mut sum = T::zero();
+                        for ih in ih0..ih1 {
+                            for &v in &src[ih * d.w + iw0..ih * d.w + iw1] {
+                                sum += v;
+                            }
                         }
+                        let factor: T = NumCast::from(factor).expect("a window size");
+                        dst[oh * d.wo + ow] = sum / factor;
                     }
-                    let factor: T = NumCast::from(factor).expect("a window size");
-                    dst[oh * d.wo + ow] = sum / factor;
                 }
             }
-        }
-    });
+        },
+    );
     storage_of(out, out_shape)
 }
 

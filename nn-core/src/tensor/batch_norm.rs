@@ -76,7 +76,10 @@ pub(crate) fn batch_norm(
             _ => moments::<f32>(&xs, &layout),
         };
         let m = layout.count() as f64;
-        let invstd: Vec<f64> = var_sum.iter().map(|&v| 1.0 / (v / m + eps).sqrt()).collect();
+        let invstd: Vec<f64> = var_sum
+            .iter()
+            .map(|&v| 1.0 / (v / m + eps).sqrt())
+            .collect();
         // The running statistics move even when the output needs no graph.
         if let Some(rm) = running_mean {
             let old = rm.storage().to_f64_vec();
@@ -123,32 +126,37 @@ pub(crate) fn batch_norm(
         bias.is_some_and(Tensor::requires_grad),
     );
     let (has_weight, has_bias) = (weight.is_some(), bias.is_some());
-    Ok(record(data, "NativeBatchNormBackward0", &inputs, move || {
-        Box::new(move |g: &Tensor| {
-            no_grad(|| {
-                let gs = g.storage().contiguous();
-                let stats = Stats {
-                    mean: &mean,
-                    invstd: &invstd,
-                    weight: w.as_deref(),
-                    training,
-                };
-                let (gx, gw, gb) = match dtype {
-                    DType::Float64 => backward::<f64>(&gs, &xs, &layout, &stats, need, &shape),
-                    _ => backward::<f32>(&gs, &xs, &layout, &stats, need, &shape),
-                };
-                let mut out = vec![gx.map(Tensor::from_storage)];
-                let per_channel = Tensor::from_storage;
-                if has_weight {
-                    out.push(gw.map(per_channel));
-                }
-                if has_bias {
-                    out.push(gb.map(per_channel));
-                }
-                out
+    Ok(record(
+        data,
+        "NativeBatchNormBackward0",
+        &inputs,
+        move || {
+            Box::new(move |g: &Tensor| {
+                no_grad(|| {
+                    let gs = g.storage().contiguous();
+                    let stats = Stats {
+                        mean: &mean,
+                        invstd: &invstd,
+                        weight: w.as_deref(),
+                        training,
+                    };
+                    let (gx, gw, gb) = match dtype {
+                        DType::Float64 => backward::<f64>(&gs, &xs, &layout, &stats, need, &shape),
+                        _ => backward::<f32>(&gs, &xs, &layout, &stats, need, &shape),
+                    };
+                    let mut out = vec![gx.map(Tensor::from_storage)];
+                    let per_channel = Tensor::from_storage;
+                    if has_weight {
+                        out.push(gw.map(per_channel));
+                    }
+                    if has_bias {
+                        out.push(gb.map(per_channel));
+                    }
+                    out
+                })
             })
-        })
-    }))
+        },
+    ))
 }
 
 /// `[batch, channels, spatial]`: how a channel's values lie in the input.
@@ -167,7 +175,8 @@ impl Layout {
     /// The rows of channel `c`: one slice of `spatial` values per sample.
     fn rows<'a, T>(&self, x: &'a [T], c: usize) -> impl Iterator<Item = &'a [T]> + 'a {
         let (channels, spatial) = (self.channels, self.spatial);
-        (0..self.batch).map(move |n| &x[(n * channels + c) * spatial..(n * channels + c + 1) * spatial])
+        (0..self.batch)
+            .map(move |n| &x[(n * channels + c) * spatial..(n * channels + c + 1) * spatial])
     }
 }
 
@@ -185,7 +194,11 @@ fn moments<T: KernelFloat>(xs: &Storage, l: &Layout) -> (Vec<f64>, Vec<f64>) {
     let mut mean = vec![0.0; l.channels];
     let mut var_sum = vec![0.0; l.channels];
     for c in 0..l.channels {
-        let sum: f64 = l.rows(&x, c).flatten().map(|v| v.to_f64().unwrap_or(f64::NAN)).sum();
+        let sum: f64 = l
+            .rows(&x, c)
+            .flatten()
+            .map(|v| v.to_f64().unwrap_or(f64::NAN))
+            .sum();
         let mu = if m > 0.0 { sum / m } else { f64::NAN };
         mean[c] = mu;
         var_sum[c] = l
@@ -213,9 +226,18 @@ fn affine<T: KernelFloat>(
     let (a, b): (Vec<T>, Vec<T>) = alpha
         .iter()
         .zip(beta)
-        .map(|(&a, &b)| (NumCast::from(a).unwrap_or(T::nan()), NumCast::from(b).unwrap_or(T::nan())))
+        .map(|(&a, &b)| {
+            (
+                NumCast::from(a).unwrap_or(T::nan()),
+                NumCast::from(b).unwrap_or(T::nan()),
+            )
+        })
         .unzip();
-    for (i, (o, v)) in out.chunks_mut(l.spatial.max(1)).zip(x.chunks(l.spatial.max(1))).enumerate() {
+    for (i, (o, v)) in out
+        .chunks_mut(l.spatial.max(1))
+        .zip(x.chunks(l.spatial.max(1)))
+        .enumerate()
+    {
         let c = i % l.channels;
         for (o, &v) in o.iter_mut().zip(v) {
             *o = v * a[c] + b[c];
@@ -282,7 +304,11 @@ fn backward<T: KernelFloat>(
         }
         storage_of(dx, shape)
     });
-    let gw = need.1.then(|| storage_of(sum_gx.iter().map(|&v| cast(v)).collect(), &[l.channels]));
-    let gb = need.2.then(|| storage_of(sum_g.iter().map(|&v| cast(v)).collect(), &[l.channels]));
+    let gw = need
+        .1
+        .then(|| storage_of(sum_gx.iter().map(|&v| cast(v)).collect(), &[l.channels]));
+    let gb = need
+        .2
+        .then(|| storage_of(sum_g.iter().map(|&v| cast(v)).collect(), &[l.channels]));
     (gx, gw, gb)
 }

@@ -153,9 +153,7 @@ fn check(
         )));
     }
     if groups == 0 {
-        return Err(TensorError::runtime(
-            "non-positive groups is not supported",
-        ));
+        return Err(TensorError::runtime("non-positive groups is not supported"));
     }
     if ws.len() != dims + 2 {
         return Err(TensorError::runtime(format!(
@@ -239,7 +237,11 @@ fn check(
     }
     // A 1-D convolution is a 2-D one of height 1.
     let two = |v: &[usize], fill: usize| -> [usize; 2] {
-        if dims == 1 { [fill, v[0]] } else { [v[0], v[1]] }
+        if dims == 1 {
+            [fill, v[0]]
+        } else {
+            [v[0], v[1]]
+        }
     };
     let (kernel2, stride2, dilation2) = (two(&kernel, 1), two(stride, 1), two(dilation, 1));
     let (before2, padded2, spatial2) = (two(&before, 0), two(&padded, 1), two(&spatial, 1));
@@ -270,7 +272,12 @@ fn check(
 }
 
 /// The forward values and the graph node.
-fn run<T: KernelFloat>(input: &Tensor, weight: &Tensor, bias: Option<&Tensor>, plan: Plan) -> Tensor {
+fn run<T: KernelFloat>(
+    input: &Tensor,
+    weight: &Tensor,
+    bias: Option<&Tensor>,
+    plan: Plan,
+) -> Tensor {
     let xs = input.storage().contiguous();
     let ws = weight.storage().contiguous();
     let bs = bias.map(|b| b.storage().contiguous());
@@ -451,7 +458,13 @@ fn backward_input<T: KernelFloat>(gy: &[T], w: &[T], plan: &Plan) -> Vec<T> {
             product_into(wt, gr, &mut gcols, false);
             for j in 0..count {
                 let start = j * plan.in_sample() + g * geo.plane_len();
-                col2im(&gcols, &geo, &mut dx[start..start + geo.plane_len()], count * p, j * p);
+                col2im(
+                    &gcols,
+                    &geo,
+                    &mut dx[start..start + geo.plane_len()],
+                    count * p,
+                    j * p,
+                );
             }
         }
     });
@@ -464,20 +477,29 @@ fn backward_weight<T: KernelFloat>(gy: &[T], x: &[T], plan: &Plan) -> Vec<T> {
     let per_chunk = plan.out_channels * k;
     let mut partials = vec![T::default(); plan.chunks() * per_chunk];
     let threads = plan.threads();
-    for_each_chunk(&mut partials, per_chunk, per_chunk, threads, |start, part| {
-        let (mut cols, mut rows) = (Vec::new(), Vec::new());
-        for (i, dw) in part.chunks_mut(per_chunk).enumerate() {
-            let first = (start / per_chunk + i) * plan.chunk;
-            let count = plan.chunk.min(plan.batch - first);
-            for g in 0..plan.groups {
-                let c = columns(x, plan, g, first, count, &mut cols);
-                let gr = grad_rows(gy, plan, g, first, count, &mut rows);
-                product_into(gr, c.t(), &mut dw[g * og * k..(g + 1) * og * k], false);
+    for_each_chunk(
+        &mut partials,
+        per_chunk,
+        per_chunk,
+        threads,
+        |start, part| {
+            let (mut cols, mut rows) = (Vec::new(), Vec::new());
+            for (i, dw) in part.chunks_mut(per_chunk).enumerate() {
+                let first = (start / per_chunk + i) * plan.chunk;
+                let count = plan.chunk.min(plan.batch - first);
+                for g in 0..plan.groups {
+                    let c = columns(x, plan, g, first, count, &mut cols);
+                    let gr = grad_rows(gy, plan, g, first, count, &mut rows);
+                    product_into(gr, c.t(), &mut dw[g * og * k..(g + 1) * og * k], false);
+                }
             }
-        }
-    });
+        },
+    );
     let mut parts = partials.chunks_exact(per_chunk);
-    let mut dw = parts.next().map(<[T]>::to_vec).unwrap_or_else(|| vec![T::default(); per_chunk]);
+    let mut dw = parts
+        .next()
+        .map(<[T]>::to_vec)
+        .unwrap_or_else(|| vec![T::default(); per_chunk]);
     for part in parts {
         for (d, &v) in dw.iter_mut().zip(part) {
             *d += v;

@@ -34,7 +34,13 @@ pub(crate) fn embedding(
     }
     let dtype = float_dtype("embedding", &[weight.dtype()])?;
     let (num, dim) = (weight.shape()[0], weight.shape()[1]);
-    let idx: Vec<i64> = indices.storage().contiguous().to_f64_vec().iter().map(|&v| v as i64).collect();
+    let idx: Vec<i64> = indices
+        .storage()
+        .contiguous()
+        .to_f64_vec()
+        .iter()
+        .map(|&v| v as i64)
+        .collect();
     if idx.iter().any(|&i| i < 0 || i as usize >= num) {
         return Err(TensorError::index("index out of range in self"));
     }
@@ -82,7 +88,10 @@ fn scatter<T: KernelFloat>(
         if Some(i) == padding_idx {
             continue;
         }
-        for (d, &v) in gw[i * dim..(i + 1) * dim].iter_mut().zip(&g[k * dim..(k + 1) * dim]) {
+        for (d, &v) in gw[i * dim..(i + 1) * dim]
+            .iter_mut()
+            .zip(&g[k * dim..(k + 1) * dim])
+        {
             *d += v;
         }
     }

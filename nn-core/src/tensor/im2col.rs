@@ -182,7 +182,14 @@ pub(crate) fn col2im<T: Copy + std::ops::AddAssign>(
 mod tests {
     use super::*;
 
-    fn geometry(h: usize, w: usize, k: [usize; 2], s: [usize; 2], p: [usize; 2], d: [usize; 2]) -> Geometry {
+    fn geometry(
+        h: usize,
+        w: usize,
+        k: [usize; 2],
+        s: [usize; 2],
+        p: [usize; 2],
+        d: [usize; 2],
+    ) -> Geometry {
         let out = |len: usize, a: usize| (len + 2 * p[a] - d[a] * (k[a] - 1) - 1) / s[a] + 1;
         Geometry {
             channels: 2,
@@ -206,9 +213,15 @@ mod tests {
                     let r = (c * g.kernel[0] + i) * g.kernel[1] + j;
                     for oh in 0..g.out_height {
                         for ow in 0..g.out_width {
-                            let ih = (oh * g.stride[0] + i * g.dilation[0]) as isize - g.pad[0] as isize;
-                            let iw = (ow * g.stride[1] + j * g.dilation[1]) as isize - g.pad[1] as isize;
-                            if ih >= 0 && iw >= 0 && (ih as usize) < g.height && (iw as usize) < g.width {
+                            let ih =
+                                (oh * g.stride[0] + i * g.dilation[0]) as isize - g.pad[0] as isize;
+                            let iw =
+                                (ow * g.stride[1] + j * g.dilation[1]) as isize - g.pad[1] as isize;
+                            if ih >= 0
+                                && iw >= 0
+                                && (ih as usize) < g.height
+                                && (iw as usize) < g.width
+                            {
                                 cols[r * g.positions() + oh * g.out_width + ow] =
                                     x[(c * g.height + ih as usize) * g.width + iw as usize];
                             }

@@ -69,31 +69,38 @@ pub(crate) fn layer_norm(
     );
     let (has_weight, has_bias) = (weight.is_some(), bias.is_some());
     let norm_shape = normalized_shape.to_vec();
-    Ok(record(data, "NativeLayerNormBackward0", &inputs, move || {
-        Box::new(move |g: &Tensor| {
-            no_grad(|| {
-                let gs = g.storage().contiguous();
-                let rows = Rows {
-                    len: row,
-                    mean: &mean,
-                    rstd: &rstd,
-                    weight: w.as_deref(),
-                };
-                let (gx, gw, gb) = match dtype {
-                    DType::Float64 => backward::<f64>(&gs, &xs, &rows, need, &shape, &norm_shape),
-                    _ => backward::<f32>(&gs, &xs, &rows, need, &shape, &norm_shape),
-                };
-                let mut out = vec![gx.map(Tensor::from_storage)];
-                if has_weight {
-                    out.push(gw.map(Tensor::from_storage));
-                }
-                if has_bias {
-                    out.push(gb.map(Tensor::from_storage));
-                }
-                out
+    Ok(record(
+        data,
+        "NativeLayerNormBackward0",
+        &inputs,
+        move || {
+            Box::new(move |g: &Tensor| {
+                no_grad(|| {
+                    let gs = g.storage().contiguous();
+                    let rows = Rows {
+                        len: row,
+                        mean: &mean,
+                        rstd: &rstd,
+                        weight: w.as_deref(),
+                    };
+                    let (gx, gw, gb) = match dtype {
+                        DType::Float64 => {
+                            backward::<f64>(&gs, &xs, &rows, need, &shape, &norm_shape)
+                        }
+                        _ => backward::<f32>(&gs, &xs, &rows, need, &shape, &norm_shape),
+                    };
+                    let mut out = vec![gx.map(Tensor::from_storage)];
+                    if has_weight {
+                        out.push(gw.map(Tensor::from_storage));
+                    }
+                    if has_bias {
+                        out.push(gb.map(Tensor::from_storage));
+                    }
+                    out
+                })
             })
-        })
-    }))
+        },
+    ))
 }
 
 /// The forward values, and each row's mean and 1/√(var + eps).
@@ -110,7 +117,12 @@ fn forward<T: KernelFloat>(
     let (mut mean, mut rstd) = (vec![0.0; rows], vec![0.0; rows]);
     let mut out = vec![T::default(); x.len()];
     let cast = |v: f64| -> T { NumCast::from(v).unwrap_or(T::nan()) };
-    for (r, (xr, or)) in x.chunks(row.max(1)).zip(out.chunks_mut(row.max(1))).enumerate().take(rows) {
+    for (r, (xr, or)) in x
+        .chunks(row.max(1))
+        .zip(out.chunks_mut(row.max(1)))
+        .enumerate()
+        .take(rows)
+    {
         let f: Vec<f64> = xr.iter().map(|v| v.to_f64().unwrap_or(f64::NAN)).collect();
         let mu = f.iter().sum::<f64>() / row as f64;
         let var = f.iter().map(|v| (v - mu) * (v - mu)).sum::<f64>() / row as f64;
@@ -150,7 +162,12 @@ fn backward<T: KernelFloat>(
     let mut dw = vec![0.0; n];
     let mut db = vec![0.0; n];
     let mut dx = vec![T::default(); if need.0 { x.len() } else { 0 }];
-    for (i, (gr, xr)) in g.chunks(n.max(1)).zip(x.chunks(n.max(1))).enumerate().take(r.mean.len()) {
+    for (i, (gr, xr)) in g
+        .chunks(n.max(1))
+        .zip(x.chunks(n.max(1)))
+        .enumerate()
+        .take(r.mean.len())
+    {
         let (mu, rs) = (r.mean[i], r.rstd[i]);
         let xhat: Vec<f64> = xr.iter().map(|v| (f(v) - mu) * rs).collect();
         let gw: Vec<f64> = gr

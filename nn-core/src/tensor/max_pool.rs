@@ -77,8 +77,22 @@ pub(crate) fn pool_shape(
         ));
     }
     let (h, w) = (shape[d - 2], shape[d - 1]);
-    let ho = pooled_len(h, p.kernel[0], p.padding[0], p.stride[0], p.dilation[0], p.ceil_mode)?;
-    let wo = pooled_len(w, p.kernel[1], p.padding[1], p.stride[1], p.dilation[1], p.ceil_mode)?;
+    let ho = pooled_len(
+        h,
+        p.kernel[0],
+        p.padding[0],
+        p.stride[0],
+        p.dilation[0],
+        p.ceil_mode,
+    )?;
+    let wo = pooled_len(
+        w,
+        p.kernel[1],
+        p.padding[1],
+        p.stride[1],
+        p.dilation[1],
+        p.ceil_mode,
+    )?;
     if p.kernel.contains(&0) {
         return Err(TensorError::runtime(format!(
             "kernel size should be greater than zero, but got kH: {}, kW: {}",
@@ -111,7 +125,13 @@ pub(crate) fn max_pool2d_with_indices(input: &Tensor, p: &Pool2d) -> Result<(Ten
     let d = shape.len();
     out_shape[d - 2] = ho;
     out_shape[d - 1] = wo;
-    let dims = Dims { planes, h, w, ho, wo };
+    let dims = Dims {
+        planes,
+        h,
+        w,
+        ho,
+        wo,
+    };
     let xs = input.storage();
     let (data, indices) = match dtype {
         DType::Float64 => forward::<f64>(&xs, p, &dims, &out_shape),
@@ -170,13 +190,19 @@ fn forward<T: KernelFloat>(
     let (plane_in, plane_out) = (d.h * d.w, d.ho * d.wo);
     // One pass fills values and indices: split the pairs by plane.
     let mut pairs: Vec<(T, i64)> = vec![(T::default(), 0); d.planes * plane_out];
-    for_each_chunk(&mut pairs, plane_out, plane_out, d.threads(), |start, part| {
-        for (i, dst) in part.chunks_mut(plane_out.max(1)).enumerate() {
-            let plane = start / plane_out.max(1) + i;
-            let src = &x[plane * plane_in..(plane + 1) * plane_in];
-            pool_plane(src, p, d, dst);
-        }
-    });
+    for_each_chunk(
+        &mut pairs,
+        plane_out,
+        plane_out,
+        d.threads(),
+        |start, part| {
+            for (i, dst) in part.chunks_mut(plane_out.max(1)).enumerate() {
+                let plane = start / plane_out.max(1) + i;
+                let src = &x[plane * plane_in..(plane + 1) * plane_in];
+                pool_plane(src, p, d, dst);
+            }
+        },
+    );
     let (out, idx): (Vec<T>, Vec<i64>) = pairs.into_iter().unzip();
     (storage_of(out, out_shape), idx)
 }

@@ -14,7 +14,9 @@ impl Tensor {
     pub(crate) fn constant_pad(&self, pad: &[i64], value: f64) -> Result<Tensor> {
         let shape = self.shape().to_vec();
         if !pad.len().is_multiple_of(2) {
-            return Err(TensorError::runtime("Padding length must be divisible by 2"));
+            return Err(TensorError::runtime(
+                "Padding length must be divisible by 2",
+            ));
         }
         if pad.len() / 2 > shape.len() {
             return Err(TensorError::runtime(format!(
