@@ -1,25 +1,29 @@
 #!/usr/bin/env bash
-# Runs PyTorch's benchmark (../shared/pytorch-reference/bench_torch.py) and
-# ours (cargo bench -p nn-core --bench workloads) back to back, then prints
+# Runs PyTorch's benchmarks (../shared/pytorch-reference/bench_torch.py and
+# bench/bench_conv_torch.py, the convolutional networks) and ours (cargo
+# bench -p nn-core --bench workloads) back to back, then prints
 # torch_time / our_time per workload and thread count (> 1: we are faster).
 #
 #   bench/compare.sh            full runs (about 5 minutes each)
 #   bench/compare.sh --quick    shorter runs (bench_torch.py --quick, NN_BENCH_QUICK=1)
 #   bench/compare.sh --table    only print the table from the last runs' results
+#   bench/compare.sh --conv     only the convolutional workloads (f)-(h)
 #
 # Without torch (`python3 -c 'import torch'` fails) it runs ours, prints our
 # times and says torch is missing; the ratios then use the numbers in
 # bench-torch.md (another machine and run: indicative only).
-# Results: target/bench-compare/ (torch.json, torch.txt) and target/criterion/.
+# Results: target/bench-compare/ (torch.json, torch.txt, torch-conv.json,
+# torch-conv.txt) and target/criterion/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-quick=0 run=1
+quick=0 run=1 conv=0
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 ;;
+    --conv) conv=1 ;;
     --table) run=0 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
   esac
 done
@@ -31,15 +35,24 @@ mkdir -p "$out"
 
 if [ "$run" = 1 ]; then
   if python3 -c 'import torch' 2>/dev/null; then
-    echo "==> torch: python3 $ref/bench_torch.py" >&2
-    python3 "$ref/bench_torch.py" $([ "$quick" = 1 ] && echo --quick) \
-      --out "$out/torch.txt" --json "$out/torch.json" >&2
+    if [ "$conv" = 0 ]; then
+      echo "==> torch: python3 $ref/bench_torch.py" >&2
+      python3 "$ref/bench_torch.py" $([ "$quick" = 1 ] && echo --quick) \
+        --out "$out/torch.txt" --json "$out/torch.json" >&2
+    fi
+    echo "==> torch: python3 bench/bench_conv_torch.py" >&2
+    python3 bench/bench_conv_torch.py $([ "$quick" = 1 ] && echo --quick) \
+      --out "$out/torch-conv.txt" --json "$out/torch-conv.json" >&2
   else
-    rm -f "$out/torch.json"
+    rm -f "$out/torch.json" "$out/torch-conv.json"
   fi
   echo "==> ours: cargo bench -p nn-core --bench workloads" >&2
   if [ "$quick" = 1 ]; then export NN_BENCH_QUICK=1; fi
-  cargo bench -p nn-core --bench workloads >&2
+  if [ "$conv" = 1 ]; then
+    cargo bench -p nn-core --bench workloads -- 'cnn_|lenet|conv2d' >&2
+  else
+    cargo bench -p nn-core --bench workloads >&2
+  fi
 fi
 
 # Other processes share the cores: say how busy the machine was.
@@ -47,10 +60,10 @@ if [ "$run" = 1 ] && [ -r /proc/loadavg ]; then
   echo "load average (1, 5, 15 min) after the runs: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 fi
 
-python3 - "$target/criterion" "$out/torch.json" "$ref/bench-torch.md" <<'EOF'
+python3 - "$target/criterion" "$out/torch.json" "$ref/bench-torch.md" "$out/torch-conv.json" <<'EOF'
 import json, os, re, sys
 
-criterion, torch_json, torch_md = sys.argv[1:4]
+criterion, torch_json, torch_md, torch_conv_json = sys.argv[1:5]
 workloads = [
     ("reg_1_10_1", "(a) regression SGD step, net 1-10-1"),
     ("reg_1_64_64_1", "(a) regression SGD step, net 1-64-64-1"),
@@ -62,7 +75,13 @@ workloads = [
     ("ffn_fwd_nograd", "(d') forward 1-4-6-1 batch 3, no_grad"),
     ("relu_1e6", "(e) relu, 10^6 floats"),
     ("sigmoid_1e6", "(e) sigmoid, 10^6 floats"),
+    ("cnn_digits_b64", "(f) digits CNN batch 64 train step"),
+    ("lenet_fwd_b64", "(g) LeNet-5 batch 64 forward, no_grad"),
+    ("lenet_train_b64", "(g) LeNet-5 batch 64 train step"),
+    ("conv2d_3x3_64x32x32x32", "(h) Conv2d 3x3 on 64x32x32x32, forward"),
 ]
+# bench-torch.md (the fallback without torch) has rows for the first ten only.
+md_workloads = workloads[:10]
 
 def ours(key, threads):
     path = os.path.join(criterion, key, str(threads), "new", "estimates.json")
@@ -73,9 +92,12 @@ def ours(key, threads):
         return None
 
 torch, source = {}, None
-if os.path.exists(torch_json):
-    with open(torch_json) as f:
-        doc = json.load(f)
+if os.path.exists(torch_json) or os.path.exists(torch_conv_json):
+    doc = {}
+    for path in (torch_json, torch_conv_json):
+        if os.path.exists(path):
+            with open(path) as f:
+                doc.update(json.load(f))
     for key, _ in workloads:
         for threads, r in doc.get(key, {}).items():
             torch[(key, int(threads))] = r["median_s"]
@@ -89,7 +111,7 @@ else:
         run1 = text.split("## Run 1", 1)[1].split("## Run 2", 1)[0]
         rows = re.findall(r"^\(.*?\s(\d)\s+([\d.]+) (ms|us)\s", run1, re.M)
         for i, (threads, value, unit) in enumerate(rows):
-            key = workloads[i % len(workloads)][0]
+            key = md_workloads[i % len(md_workloads)][0]
             torch[(key, int(threads))] = float(value) * (1e-3 if unit == "ms" else 1e-6)
         source = "from bench-torch.md Run 1 (another machine and run: indicative only)"
     except (OSError, IndexError):

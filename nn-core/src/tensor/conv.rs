@@ -15,7 +15,7 @@
 
 use super::Tensor;
 use super::float_kernel::{KernelFloat, dims_list, float_dtype, storage_of, values};
-use super::im2col::{Geometry, col2im, im2col};
+use super::im2col::{Gather, Geometry, col2im, im2col};
 use super::matmul::{Mat, product_into};
 use crate::autograd::{no_grad, record};
 use crate::dtype::DType;
@@ -24,6 +24,10 @@ use crate::threads::{for_each_chunk, get_num_threads};
 
 /// About this many values of a chunk's column matrix (1 MiB of f32).
 const COLUMN_BUDGET: usize = 1 << 18;
+
+/// A convolution whose column matrices total at most this many values keeps
+/// them from the forward pass for the weight's gradient (4 MiB of f32).
+const SAVED_COLUMNS: usize = 1 << 20;
 
 /// Below this many multiply-adds a convolution runs on one thread.
 const PARALLEL_WORK: usize = 1 << 22;
@@ -281,10 +285,18 @@ fn run<T: KernelFloat>(
     let xs = input.storage().contiguous();
     let ws = weight.storage().contiguous();
     let bs = bias.map(|b| b.storage().contiguous());
-    let y = {
+    // Small convolutions run on one thread and keep their columns for the
+    // weight's gradient, when there will be one.
+    let columns_len = plan.batch * plan.groups * plan.geo.rows() * plan.geo.positions();
+    let save = crate::autograd::is_grad_enabled()
+        && weight.requires_grad()
+        && plan.threads() == 1
+        && !plan.geo.is_identity()
+        && columns_len <= SAVED_COLUMNS;
+    let (y, saved) = {
         let (x, w) = (values::<T>(&xs), values::<T>(&ws));
         let b = bs.as_ref().map(values::<T>);
-        forward(&x, &w, b.as_deref(), &plan)
+        forward(&x, &w, b.as_deref(), &plan, save)
     };
     let data = storage_of(y, &plan.out_shape());
     let mut inputs = vec![input, weight];
@@ -306,7 +318,7 @@ fn run<T: KernelFloat>(
                     Tensor::from_storage(storage_of(v, &x_shape))
                 });
                 let gw = need[1].then(|| {
-                    let v = backward_weight(&gy, &x, &plan);
+                    let v = backward_weight(&gy, &x, &plan, saved.as_deref());
                     Tensor::from_storage(storage_of(v, &w_shape))
                 });
                 let mut grads = vec![gx, gw];
@@ -344,12 +356,22 @@ fn for_each_sample_chunk<T: Send>(
     });
 }
 
+/// The first `n` values of a reused buffer, grown when needed; the
+/// caller overwrites them all.
+fn scratch<T: KernelFloat>(buf: &mut Vec<T>, n: usize) -> &mut [T] {
+    if buf.len() < n {
+        buf.resize(n, T::default());
+    }
+    &mut buf[..n]
+}
+
 /// The column matrix of samples `first..first + count`, group `g`:
 /// `[rows, count · positions]`; the input itself for a 1×1 convolution of
 /// one sample.
 fn columns<'a, T: KernelFloat>(
     x: &'a [T],
     plan: &Plan,
+    table: Option<&Gather>,
     g: usize,
     first: usize,
     count: usize,
@@ -364,12 +386,14 @@ fn columns<'a, T: KernelFloat>(
     if count == 1 && geo.is_identity() {
         return Mat::row_major(plane(first), rows, p);
     }
-    buf.clear();
-    buf.resize(rows * count * p, T::default());
+    let cols = scratch(buf, rows * count * p);
     for j in 0..count {
-        im2col(plane(first + j), geo, buf, count * p, j * p);
+        match table {
+            Some(t) => t.im2col(plane(first + j), cols, count * p, j * p),
+            None => im2col(plane(first + j), geo, cols, count * p, j * p),
+        }
     }
-    Mat::row_major(buf, rows, count * p)
+    Mat::row_major(cols, rows, count * p)
 }
 
 /// The output gradient of samples `first..first + count`, group `g`, as
@@ -390,24 +414,33 @@ fn grad_rows<'a, T: KernelFloat>(
     if count == 1 {
         return Mat::row_major(rows(first), og, p);
     }
-    buf.clear();
-    buf.resize(og * count * p, T::default());
+    let dst = scratch(buf, og * count * p);
     for j in 0..count {
         for (o, src) in rows(first + j).chunks_exact(p).enumerate() {
-            buf[o * count * p + j * p..o * count * p + (j + 1) * p].copy_from_slice(src);
+            dst[o * count * p + j * p..o * count * p + (j + 1) * p].copy_from_slice(src);
         }
     }
-    Mat::row_major(buf, og, count * p)
+    Mat::row_major(dst, og, count * p)
 }
 
-fn forward<T: KernelFloat>(x: &[T], w: &[T], b: Option<&[T]>, plan: &Plan) -> Vec<T> {
+/// The output, and with `save` (on one thread) the column matrices of all
+/// chunks and groups, in that order.
+fn forward<T: KernelFloat>(
+    x: &[T],
+    w: &[T],
+    b: Option<&[T]>,
+    plan: &Plan,
+    save: bool,
+) -> (Vec<T>, Option<Vec<T>>) {
     let mut out = vec![T::default(); plan.batch * plan.out_sample()];
     let (og, p, k) = (plan.out_per_group(), plan.geo.positions(), plan.geo.rows());
+    let table = Gather::for_geometry(&plan.geo);
+    let saved = std::sync::Mutex::new(Vec::new());
     for_each_sample_chunk(&mut out, plan.out_sample(), plan, |first, count, out| {
         let (mut cols, mut tmp) = (Vec::new(), Vec::new());
         for g in 0..plan.groups {
             let wg = Mat::row_major(&w[g * og * k..(g + 1) * og * k], og, k);
-            let c = columns(x, plan, g, first, count, &mut cols);
+            let c = columns(x, plan, table.as_ref(), g, first, count, &mut cols);
             if count == 1 {
                 // The product's rows are the output's channels: write in place.
                 let dst = &mut out[g * og * p..(g + 1) * og * p];
@@ -417,30 +450,34 @@ fn forward<T: KernelFloat>(x: &[T], w: &[T], b: Option<&[T]>, plan: &Plan) -> Ve
                     }
                 }
                 product_into(wg, c, dst, b.is_some());
-                continue;
-            }
-            tmp.clear();
-            tmp.resize(og * count * p, T::default());
-            product_into(wg, c, &mut tmp, false);
-            for j in 0..count {
-                for o in 0..og {
-                    let src = &tmp[o * count * p + j * p..o * count * p + (j + 1) * p];
-                    let start = j * plan.out_sample() + (g * og + o) * p;
-                    let dst = &mut out[start..start + p];
-                    match b {
-                        Some(b) => {
-                            let bias = b[g * og + o];
-                            for (d, &s) in dst.iter_mut().zip(src) {
-                                *d = s + bias;
+            } else {
+                let tmp = scratch(&mut tmp, og * count * p);
+                product_into(wg, c, tmp, false);
+                for j in 0..count {
+                    for o in 0..og {
+                        let src = &tmp[o * count * p + j * p..o * count * p + (j + 1) * p];
+                        let start = j * plan.out_sample() + (g * og + o) * p;
+                        let dst = &mut out[start..start + p];
+                        match b {
+                            Some(b) => {
+                                let bias = b[g * og + o];
+                                for (d, &s) in dst.iter_mut().zip(src) {
+                                    *d = s + bias;
+                                }
                             }
+                            None => dst.copy_from_slice(src),
                         }
-                        None => dst.copy_from_slice(src),
                     }
                 }
             }
+            if save {
+                let mut saved = saved.lock().unwrap_or_else(|e| e.into_inner());
+                saved.extend_from_slice(&cols[..k * count * p]);
+            }
         }
     });
-    out
+    let saved = saved.into_inner().unwrap_or_else(|e| e.into_inner());
+    (out, save.then_some(saved))
 }
 
 /// `∂L/∂x`: the columns' gradient `Wᵀ · ∂L/∂y`, added back into the image.
@@ -448,35 +485,35 @@ fn backward_input<T: KernelFloat>(gy: &[T], w: &[T], plan: &Plan) -> Vec<T> {
     let mut dx = vec![T::default(); plan.batch * plan.in_sample()];
     let (og, p, k) = (plan.out_per_group(), plan.geo.positions(), plan.geo.rows());
     let geo = plan.geo;
+    let table = Gather::for_geometry(&geo);
     for_each_sample_chunk(&mut dx, plan.in_sample(), plan, |first, count, dx| {
         let (mut rows, mut gcols) = (Vec::new(), Vec::new());
         for g in 0..plan.groups {
             let wt = Mat::row_major(&w[g * og * k..(g + 1) * og * k], og, k).t();
             let gr = grad_rows(gy, plan, g, first, count, &mut rows);
-            gcols.clear();
-            gcols.resize(k * count * p, T::default());
-            product_into(wt, gr, &mut gcols, false);
+            let gcols = scratch(&mut gcols, k * count * p);
+            product_into(wt, gr, gcols, false);
             for j in 0..count {
                 let start = j * plan.in_sample() + g * geo.plane_len();
-                col2im(
-                    &gcols,
-                    &geo,
-                    &mut dx[start..start + geo.plane_len()],
-                    count * p,
-                    j * p,
-                );
+                let dx = &mut dx[start..start + geo.plane_len()];
+                match &table {
+                    Some(t) => t.col2im(gcols, dx, count * p, j * p),
+                    None => col2im(gcols, &geo, dx, count * p, j * p),
+                }
             }
         }
     });
     dx
 }
 
-/// `∂L/∂W`: per chunk `∂L/∂y · columnsᵀ`, summed over the chunks in order.
-fn backward_weight<T: KernelFloat>(gy: &[T], x: &[T], plan: &Plan) -> Vec<T> {
+/// `∂L/∂W`: per chunk `∂L/∂y · columnsᵀ`, summed over the chunks in order;
+/// the columns are recomputed unless the forward pass `saved` them.
+fn backward_weight<T: KernelFloat>(gy: &[T], x: &[T], plan: &Plan, saved: Option<&[T]>) -> Vec<T> {
     let (og, k) = (plan.out_per_group(), plan.geo.rows());
     let per_chunk = plan.out_channels * k;
     let mut partials = vec![T::default(); plan.chunks() * per_chunk];
     let threads = plan.threads();
+    let table = Gather::for_geometry(&plan.geo);
     for_each_chunk(
         &mut partials,
         per_chunk,
@@ -488,7 +525,14 @@ fn backward_weight<T: KernelFloat>(gy: &[T], x: &[T], plan: &Plan) -> Vec<T> {
                 let first = (start / per_chunk + i) * plan.chunk;
                 let count = plan.chunk.min(plan.batch - first);
                 for g in 0..plan.groups {
-                    let c = columns(x, plan, g, first, count, &mut cols);
+                    let len = k * count * plan.geo.positions();
+                    let c = match saved {
+                        Some(s) => {
+                            let at = first * plan.groups * k * plan.geo.positions() + g * len;
+                            Mat::row_major(&s[at..at + len], k, count * plan.geo.positions())
+                        }
+                        None => columns(x, plan, table.as_ref(), g, first, count, &mut cols),
+                    };
                     let gr = grad_rows(gy, plan, g, first, count, &mut rows);
                     product_into(gr, c.t(), &mut dw[g * og * k..(g + 1) * og * k], false);
                 }

@@ -134,6 +134,88 @@ pub(crate) fn im2col<T: Copy + Default>(
     }
 }
 
+/// The column matrix of a small output plane as an index table: for each
+/// (row, position) the input offset it reads, or [`Gather::PADDING`].
+/// Narrow images (the 8×8 digits) make rows of a few values, where
+/// [`im2col`]'s per-row copies cost more in bookkeeping than they move; a
+/// table built once per convolution makes each sample one gather.
+pub(crate) struct Gather {
+    index: Vec<u32>,
+    positions: usize,
+}
+
+impl Gather {
+    /// An offset past any input: reads as 0, adds nowhere.
+    const PADDING: u32 = u32::MAX;
+
+    /// The table, for output planes narrower than 16 and tables of at most
+    /// 2¹⁶ entries; `None` otherwise (use [`im2col`]).
+    pub fn for_geometry(g: &Geometry) -> Option<Gather> {
+        let (rows, positions) = (g.rows(), g.positions());
+        if g.out_width >= 16
+            || rows * positions > 1 << 16
+            || g.plane_len() >= Gather::PADDING as usize
+        {
+            return None;
+        }
+        let mut index = Vec::with_capacity(rows * positions);
+        for c in 0..g.channels {
+            for i in 0..g.kernel[0] {
+                for j in 0..g.kernel[1] {
+                    for oh in 0..g.out_height {
+                        let ih =
+                            (oh * g.stride[0] + i * g.dilation[0]) as isize - g.pad[0] as isize;
+                        for ow in 0..g.out_width {
+                            let iw =
+                                (ow * g.stride[1] + j * g.dilation[1]) as isize - g.pad[1] as isize;
+                            let inside = ih >= 0
+                                && iw >= 0
+                                && (ih as usize) < g.height
+                                && (iw as usize) < g.width;
+                            index.push(if inside {
+                                ((c * g.height + ih as usize) * g.width + iw as usize) as u32
+                            } else {
+                                Gather::PADDING
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        Some(Gather { index, positions })
+    }
+
+    /// [`im2col`] through the table.
+    pub fn im2col<T: Copy + Default>(&self, x: &[T], cols: &mut [T], ld: usize, col0: usize) {
+        let p = self.positions;
+        for (r, index) in self.index.chunks_exact(p).enumerate() {
+            let dst = &mut cols[r * ld + col0..r * ld + col0 + p];
+            for (d, &i) in dst.iter_mut().zip(index) {
+                *d = x.get(i as usize).copied().unwrap_or_default();
+            }
+        }
+    }
+
+    /// [`col2im`] through the table (the same order of additions).
+    pub fn col2im<T: Copy + std::ops::AddAssign>(
+        &self,
+        cols: &[T],
+        dx: &mut [T],
+        ld: usize,
+        col0: usize,
+    ) {
+        let p = self.positions;
+        for (r, index) in self.index.chunks_exact(p).enumerate() {
+            let src = &cols[r * ld + col0..r * ld + col0 + p];
+            for (&v, &i) in src.iter().zip(index) {
+                if let Some(d) = dx.get_mut(i as usize) {
+                    *d += v;
+                }
+            }
+        }
+    }
+}
+
 /// The reverse of [`im2col`]: adds each value of the column matrix into the
 /// input position it was read from (`dx`, row-major `[channels, H, W]`).
 /// Rows are added in order, so the sums do not depend on threads.
@@ -260,6 +342,15 @@ mod tests {
                 let _ = r;
             }
             assert_eq!(dx, count, "{g:?}");
+            // The table gives the same columns and sums, where it applies.
+            if let Some(table) = Gather::for_geometry(&g) {
+                let mut by_table = vec![f32::NAN; cols.len()];
+                table.im2col(&x, &mut by_table, g.positions(), 0);
+                assert_eq!(by_table, cols, "{g:?}");
+                let mut dx2 = vec![0.0f32; g.plane_len()];
+                table.col2im(&vec![1.0; cols.len()], &mut dx2, g.positions(), 0);
+                assert_eq!(dx2, dx, "{g:?}");
+            }
         }
     }
 }

@@ -188,61 +188,101 @@ fn forward<T: KernelFloat>(
 ) -> (Storage, Vec<i64>) {
     let x = values::<T>(xs);
     let (plane_in, plane_out) = (d.h * d.w, d.ho * d.wo);
-    // One pass fills values and indices: split the pairs by plane.
-    let mut pairs: Vec<(T, i64)> = vec![(T::default(), 0); d.planes * plane_out];
-    for_each_chunk(
-        &mut pairs,
-        plane_out,
-        plane_out,
-        d.threads(),
-        |start, part| {
-            for (i, dst) in part.chunks_mut(plane_out.max(1)).enumerate() {
-                let plane = start / plane_out.max(1) + i;
-                let src = &x[plane * plane_in..(plane + 1) * plane_in];
-                pool_plane(src, p, d, dst);
+    let mut out = vec![T::neg_infinity(); d.planes * plane_out];
+    let mut idx = vec![0i64; d.planes * plane_out];
+    // One job per plane: its input, and its slices of values and indices.
+    let mut planes: Vec<(&mut [T], &mut [i64])> = out
+        .chunks_mut(plane_out.max(1))
+        .zip(idx.chunks_mut(plane_out.max(1)))
+        .collect();
+    for_each_chunk(&mut planes, 1, 1, d.threads(), |start, part| {
+        for (i, (values, indices)) in part.iter_mut().enumerate() {
+            let plane = start + i;
+            let src = &x[plane * plane_in..(plane + 1) * plane_in];
+            if src.iter().fold(false, |nan, v| nan | v.is_nan()) {
+                pool_plane::<T, true>(src, p, d, values, indices);
+            } else {
+                pool_plane::<T, false>(src, p, d, values, indices);
             }
-        },
-    );
-    let (out, idx): (Vec<T>, Vec<i64>) = pairs.into_iter().unzip();
+        }
+    });
     (storage_of(out, out_shape), idx)
 }
 
-/// One plane: torch's `cpu_max_pool` loop.
-fn pool_plane<T: KernelFloat>(x: &[T], p: &Pool2d, d: &Dims, out: &mut [(T, i64)]) {
+/// One plane: torch's `cpu_max_pool`. For each output the window is
+/// scanned in torch's order (rows, then columns, ascending), but the loops
+/// run over the window's offsets outside and the outputs of a row inside,
+/// so that neighbouring outputs (which do not depend on each other) are
+/// computed together. `out` starts at `-inf`.
+fn pool_plane<T: KernelFloat, const HAS_NAN: bool>(
+    x: &[T],
+    p: &Pool2d,
+    d: &Dims,
+    out: &mut [T],
+    idx: &mut [i64],
+) {
     let [sh, sw] = p.stride;
     let [ph, pw] = p.padding;
     let [dh, dw] = p.dilation;
     let [kh, kw] = p.kernel;
-    let (h, w) = (d.h as i64, d.w as i64);
+    let (h, w, wo) = (d.h as i64, d.w as i64, d.wo);
+    // Per column offset kj: the outputs whose tap lies inside the row, and
+    // the tap's column for output 0.
+    let columns: Vec<(usize, usize, i64)> = (0..kw)
+        .map(|kj| {
+            let off = (kj * dw) as i64 - pw as i64;
+            let lo = if off >= 0 {
+                0
+            } else {
+                ((-off) as usize).div_ceil(sw)
+            };
+            let hi = if off >= w {
+                0
+            } else {
+                ((w - off) as usize).div_ceil(sw)
+            };
+            (lo.min(wo), hi.min(wo).max(lo.min(wo)), off)
+        })
+        .collect();
     for oh in 0..d.ho {
+        let out = &mut out[oh * wo..(oh + 1) * wo];
+        let idx = &mut idx[oh * wo..(oh + 1) * wo];
+        // torch's starting index: the window's first position inside the
+        // input (kept when every value is -inf).
         let mut ih0 = (oh * sh) as i64 - ph as i64;
-        let ih1 = (ih0 + ((kh - 1) * dh) as i64 + 1).min(h);
         while ih0 < 0 {
             ih0 += dh as i64;
         }
-        for ow in 0..d.wo {
+        for (ow, i) in idx.iter_mut().enumerate() {
             let mut iw0 = (ow * sw) as i64 - pw as i64;
-            let iw1 = (iw0 + ((kw - 1) * dw) as i64 + 1).min(w);
             while iw0 < 0 {
                 iw0 += dw as i64;
             }
-            let mut max_index = ih0 * w + iw0;
-            let mut max = T::neg_infinity();
-            let mut ih = ih0;
-            while ih < ih1 {
-                let row = &x[(ih * w) as usize..((ih + 1) * w) as usize];
-                let mut iw = iw0;
-                while iw < iw1 {
-                    let v = row[iw as usize];
-                    if v > max || v.is_nan() {
-                        max = v;
-                        max_index = ih * w + iw;
-                    }
-                    iw += dw as i64;
-                }
-                ih += dh as i64;
+            *i = ih0 * w + iw0;
+        }
+        for ki in 0..kh {
+            let ih = (oh * sh + ki * dh) as i64 - ph as i64;
+            if ih < 0 || ih >= h {
+                continue;
             }
-            out[oh * d.wo + ow] = (max, max_index);
+            let row = &x[(ih * w) as usize..((ih + 1) * w) as usize];
+            let base = ih * w;
+            for &(lo, hi, off) in &columns {
+                let taps = (lo..hi).map(|ow| (ow * sw) as i64 + off);
+                for ((o, i), iw) in out[lo..hi].iter_mut().zip(&mut idx[lo..hi]).zip(taps) {
+                    let v = row[iw as usize];
+                    // torch's `val > maxval || isnan(val)`; without NaN in the
+                    // plane, one comparison that compiles to a select (random
+                    // data makes a branch a coin toss).
+                    let take = if HAS_NAN {
+                        v > *o || v.is_nan()
+                    } else {
+                        v > *o
+                    };
+                    *o = std::hint::select_unpredictable(take, v, *o);
+                    *i = std::hint::select_unpredictable(take, base + iw, *i);
+                }
+            }
         }
     }
 }
