@@ -432,8 +432,19 @@ fn forward<T: KernelFloat>(
     plan: &Plan,
     save: bool,
 ) -> (Vec<T>, Option<Vec<T>>) {
-    let mut out = vec![T::default(); plan.batch * plan.out_sample()];
     let (og, p, k) = (plan.out_per_group(), plan.geo.positions(), plan.geo.rows());
+    // The output starts as the bias (the products add to it), written once.
+    let mut out = Vec::with_capacity(plan.batch * plan.out_sample());
+    match b {
+        Some(b) => {
+            for _ in 0..plan.batch {
+                for &v in b {
+                    out.extend(std::iter::repeat_n(v, p));
+                }
+            }
+        }
+        None => out.resize(plan.batch * plan.out_sample(), T::default()),
+    }
     let table = Gather::for_geometry(&plan.geo);
     let saved = std::sync::Mutex::new(Vec::new());
     for_each_sample_chunk(&mut out, plan.out_sample(), plan, |first, count, out| {
@@ -442,13 +453,8 @@ fn forward<T: KernelFloat>(
             let wg = Mat::row_major(&w[g * og * k..(g + 1) * og * k], og, k);
             let c = columns(x, plan, table.as_ref(), g, first, count, &mut cols);
             if count == 1 {
-                // The product's rows are the output's channels: write in place.
+                // The product's rows are the output's channels: add in place.
                 let dst = &mut out[g * og * p..(g + 1) * og * p];
-                if let Some(b) = b {
-                    for (o, row) in dst.chunks_exact_mut(p).enumerate() {
-                        row.fill(b[g * og + o]);
-                    }
-                }
                 product_into(wg, c, dst, b.is_some());
             } else {
                 let tmp = scratch(&mut tmp, og * count * p);
@@ -459,10 +465,9 @@ fn forward<T: KernelFloat>(
                         let start = j * plan.out_sample() + (g * og + o) * p;
                         let dst = &mut out[start..start + p];
                         match b {
-                            Some(b) => {
-                                let bias = b[g * og + o];
+                            Some(_) => {
                                 for (d, &s) in dst.iter_mut().zip(src) {
-                                    *d = s + bias;
+                                    *d += s;
                                 }
                             }
                             None => dst.copy_from_slice(src),

@@ -101,6 +101,10 @@ pub(crate) fn im2col<T: Copy + Default>(
     let (ho, wo) = (g.out_height, g.out_width);
     let (sh, sw) = (g.stride[0], g.stride[1]);
     let zero = T::default();
+    // Moving by one along a row that keeps its width: a row of the column
+    // matrix is the plane shifted, in one copy (then the columns that
+    // wrapped around from the neighbouring row are zeroed).
+    let shifted = sw == 1 && sh == 1 && wo == w;
     let mut row = 0;
     for c in 0..g.channels {
         let plane = &x[c * h * w..(c + 1) * h * w];
@@ -109,14 +113,37 @@ pub(crate) fn im2col<T: Copy + Default>(
             for j in 0..g.kernel[1] {
                 let (ow_lo, ow_hi, off_w) = g.offsets(1, j);
                 let dst = &mut cols[row * ld + col0..row * ld + col0 + ho * wo];
-                dst[..oh_lo * wo].fill(zero);
-                dst[oh_hi * wo..].fill(zero);
+                fill(&mut dst[..oh_lo * wo], zero);
+                fill(&mut dst[oh_hi * wo..], zero);
+                if shifted && oh_lo < oh_hi {
+                    // dst[k] = plane[k + shift] on oh_lo·wo..oh_hi·wo, where
+                    // that index lies in the plane.
+                    let shift = off_h * w as isize + off_w;
+                    let (lo, hi) = (oh_lo * wo, oh_hi * wo);
+                    let k_lo = (-shift).clamp(lo as isize, hi as isize) as usize;
+                    let k_hi =
+                        ((h * w) as isize - shift).clamp(k_lo as isize, hi as isize) as usize;
+                    fill(&mut dst[lo..k_lo], zero);
+                    dst[k_lo..k_hi].copy_from_slice(
+                        &plane[(k_lo as isize + shift) as usize..(k_hi as isize + shift) as usize],
+                    );
+                    fill(&mut dst[k_hi..hi], zero);
+                    if ow_lo > 0 || ow_hi < wo {
+                        for oh in oh_lo..oh_hi {
+                            let d = &mut dst[oh * wo..(oh + 1) * wo];
+                            fill(&mut d[..ow_lo], zero);
+                            fill(&mut d[ow_hi..], zero);
+                        }
+                    }
+                    row += 1;
+                    continue;
+                }
                 for oh in oh_lo..oh_hi {
                     let ih = (oh * sh) as isize + off_h;
                     let src = &plane[ih as usize * w..(ih as usize + 1) * w];
                     let d = &mut dst[oh * wo..(oh + 1) * wo];
-                    d[..ow_lo].fill(zero);
-                    d[ow_hi..].fill(zero);
+                    fill(&mut d[..ow_lo], zero);
+                    fill(&mut d[ow_hi..], zero);
                     if ow_lo < ow_hi {
                         let iw0 = ((ow_lo * sw) as isize + off_w) as usize;
                         if sw == 1 {
@@ -131,6 +158,20 @@ pub(crate) fn im2col<T: Copy + Default>(
                 row += 1;
             }
         }
+    }
+}
+
+/// `d.fill(v)` for the few values of a border without a call into `memset`.
+#[inline(always)]
+fn fill<T: Copy>(d: &mut [T], v: T) {
+    match d.len() {
+        0 => {}
+        1 => d[0] = v,
+        2 => {
+            d[0] = v;
+            d[1] = v;
+        }
+        _ => d.fill(v),
     }
 }
 
@@ -324,6 +365,10 @@ mod tests {
             (4, 4, [1, 1], [1, 1], [0, 0], [1, 1]),
             (1, 9, [1, 4], [1, 3], [0, 2], [1, 2]),
             (3, 3, [3, 3], [1, 1], [2, 2], [1, 1]),
+            (6, 7, [3, 3], [1, 1], [1, 1], [1, 1]),
+            (5, 9, [5, 5], [1, 1], [2, 2], [1, 1]),
+            (8, 20, [3, 3], [1, 1], [2, 2], [2, 2]),
+            (4, 18, [1, 3], [1, 1], [0, 1], [1, 1]),
         ] {
             let g = geometry(h, w, k, s, p, d);
             let x: Vec<f32> = (0..g.plane_len()).map(|v| v as f32 + 1.0).collect();

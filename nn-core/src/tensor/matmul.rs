@@ -173,14 +173,9 @@ fn gemm<T: GemmFloat>(a: Mat<T>, b: Mat<T>, bias: Option<&[T]>) -> Vec<T> {
 /// the calling thread: the product inside other ops' kernels (convolution),
 /// which split their own work among threads.
 ///
-/// The kernel follows the shape, since the blocked kernel works on 16×16
-/// tiles and wastes most of a tile on a thin product:
-/// * few outputs (`m·n ≤ 256`, both under 16) over a long inner dimension,
-///   with `b` the transpose of a row-major matrix (a weight's gradient
-///   `∂L/∂y · columnsᵀ`): one dot product per output ([`dots`]);
-/// * fewer than 16 rows and long rows, or a small product: the in-order
-///   chain, vectorized along the rows;
-/// * anything else: the blocked kernel.
+/// Small products take the in-order chain, as [`gemm`] does, and so do
+/// products of fewer than 16 long rows (the blocked kernel's 16×16 tiles
+/// would be mostly empty); anything else goes to the blocked kernel.
 pub(crate) fn product_into<T: GemmFloat>(a: Mat<T>, b: Mat<T>, out: &mut [T], accumulate: bool) {
     let (m, k, n) = (a.rows, a.cols, b.cols);
     debug_assert_eq!(out.len(), m * n);
@@ -188,9 +183,7 @@ pub(crate) fn product_into<T: GemmFloat>(a: Mat<T>, b: Mat<T>, out: &mut [T], ac
         return;
     }
     let thin_rows = m < 16 && n >= 64 && !b.transposed;
-    let v = if m < 16 && n < 16 && k >= 64 && !a.transposed && b.transposed {
-        dots(a.data, b.data, m, n, k)
-    } else if m * k * n <= SMALL_PRODUCT || thin_rows {
+    let v = if m * k * n <= SMALL_PRODUCT || thin_rows {
         chain(a, b)
     } else {
         blocked(a, b, accumulate, out, 1);
@@ -203,44 +196,6 @@ pub(crate) fn product_into<T: GemmFloat>(a: Mat<T>, b: Mat<T>, out: &mut [T], ac
     } else {
         out.copy_from_slice(&v);
     }
-}
-
-/// `a · bᵀ` for row-major `a` (`m×k`) and `b` (`n×k`): each output is a dot
-/// product of two contiguous rows, summed in 32 lanes (then pairwise).
-fn dots<T: GemmFloat>(a: &[T], b: &[T], m: usize, n: usize, k: usize) -> Vec<T> {
-    const LANES: usize = 32;
-    let mut out = vec![T::zero(); m * n];
-    with_fma(
-        #[inline(always)]
-        || {
-            for (i, row) in out.chunks_exact_mut(n).enumerate() {
-                let x = &a[i * k..(i + 1) * k];
-                for (j, o) in row.iter_mut().enumerate() {
-                    let y = &b[j * k..(j + 1) * k];
-                    let mut acc = [T::zero(); LANES];
-                    let (xc, yc) = (x.chunks_exact(LANES), y.chunks_exact(LANES));
-                    let (xr, yr) = (xc.remainder(), yc.remainder());
-                    for (xs, ys) in xc.zip(yc) {
-                        for l in 0..LANES {
-                            acc[l] = xs[l].mul_add(ys[l], acc[l]);
-                        }
-                    }
-                    for (l, (&p, &q)) in xr.iter().zip(yr).enumerate() {
-                        acc[l] = p.mul_add(q, acc[l]);
-                    }
-                    let mut width = LANES;
-                    while width > 1 {
-                        width /= 2;
-                        for l in 0..width {
-                            acc[l] = acc[l] + acc[l + width];
-                        }
-                    }
-                    *o = acc[0];
-                }
-            }
-        },
-    );
-    out
 }
 
 /// `out = a·b (+ out when accumulate)` with the blocked kernel, rows split
