@@ -13,7 +13,7 @@ use crate::tensor::Tensor;
 /// ```
 /// use nn_core::prelude::*;
 /// let bn = BatchNorm2d::with_config(3, BatchNormConfig { momentum: None, affine: false, ..Default::default() });
-/// assert_eq!(bn.to_string(), "BatchNorm2d(3, eps=1e-05, momentum=None, affine=False, bias=True, track_running_stats=True)");
+/// assert_eq!(bn.to_string(), "BatchNorm2d(3, eps=1e-05, momentum=None, affine=False, bias=False, track_running_stats=True)");
 /// assert!(bn.parameters().is_empty());
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]

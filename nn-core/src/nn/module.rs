@@ -62,6 +62,14 @@ pub trait ModuleInfo: Any {
     /// registration order: state kept in the state dict that is not a
     /// parameter, as `BatchNorm2d`'s `running_mean`, `running_var` and
     /// `num_batches_tracked`.
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let bn = BatchNorm2d::new(2);
+    /// let names: Vec<String> = bn.own_buffers().into_iter().map(|(n, _)| n).collect();
+    /// assert_eq!(names, ["running_mean", "running_var", "num_batches_tracked"]);
+    /// assert!(Linear::new(2, 2).own_buffers().is_empty());
+    /// ```
     fn own_buffers(&self) -> Vec<(String, Tensor)> {
         Vec::new()
     }

@@ -113,7 +113,7 @@ fn forward<T: KernelFloat>(
     shape: &[usize],
 ) -> (Storage, Vec<f64>, Vec<f64>) {
     let x = values::<T>(xs);
-    let rows = if row == 0 { 0 } else { x.len() / row };
+    let rows = x.len().checked_div(row).unwrap_or(0);
     let (mut mean, mut rstd) = (vec![0.0; rows], vec![0.0; rows]);
     let mut out = vec![T::default(); x.len()];
     let cast = |v: f64| -> T { NumCast::from(v).unwrap_or(T::nan()) };

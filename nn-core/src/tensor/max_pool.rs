@@ -43,7 +43,7 @@ pub(crate) fn pooled_len(
     if stride == 0 {
         return Err(TensorError::runtime("stride should not be zero"));
     }
-    if pad > ((kernel.max(1) - 1) * dilation + 1) / 2 {
+    if pad > ((kernel.max(1) - 1) * dilation).div_ceil(2) {
         return Err(TensorError::runtime(format!(
             "pad should be at most half of effective kernel size, but got pad={pad}, kernel_size={kernel} and dilation={dilation}"
         )));
