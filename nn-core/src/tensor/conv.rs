@@ -334,14 +334,23 @@ fn run<T: KernelFloat>(
     })
 }
 
-/// Runs `f(first_sample, samples, out)` on each chunk of samples, where
-/// `out` holds the chunk's `per_sample` values per sample; chunks are split
-/// among threads for large convolutions.
-fn for_each_sample_chunk<T: Send>(
+/// Two buffers a thread reuses from chunk to chunk (a column matrix is
+/// about a megabyte: allocating and zeroing one per chunk cost more than
+/// filling it).
+struct Scratch<T> {
+    a: Vec<T>,
+    b: Vec<T>,
+}
+
+/// Runs `f(first_sample, samples, out, scratch)` on each chunk of samples,
+/// where `out` holds the chunk's `per_sample` values per sample; chunks are
+/// split among threads for large convolutions, each thread with its own
+/// scratch buffers.
+fn for_each_sample_chunk<T: KernelFloat>(
     out: &mut [T],
     per_sample: usize,
     plan: &Plan,
-    f: impl Fn(usize, usize, &mut [T]) + Sync,
+    f: impl Fn(usize, usize, &mut [T], &mut Scratch<T>) + Sync,
 ) {
     let chunk_len = plan.chunk * per_sample;
     if chunk_len == 0 {
@@ -349,9 +358,13 @@ fn for_each_sample_chunk<T: Send>(
     }
     let threads = plan.threads();
     for_each_chunk(out, chunk_len, chunk_len, threads, |start, part| {
+        let mut scratch = Scratch {
+            a: Vec::new(),
+            b: Vec::new(),
+        };
         for (i, c) in part.chunks_mut(chunk_len).enumerate() {
             let first = (start + i * chunk_len) / per_sample;
-            f(first, c.len() / per_sample, c);
+            f(first, c.len() / per_sample, c, &mut scratch);
         }
     });
 }
@@ -447,17 +460,17 @@ fn forward<T: KernelFloat>(
     }
     let table = Gather::for_geometry(&plan.geo);
     let saved = std::sync::Mutex::new(Vec::new());
-    for_each_sample_chunk(&mut out, plan.out_sample(), plan, |first, count, out| {
-        let (mut cols, mut tmp) = (Vec::new(), Vec::new());
+    for_each_sample_chunk(&mut out, plan.out_sample(), plan, |first, count, out, s| {
+        let Scratch { a: cols, b: tmp } = s;
         for g in 0..plan.groups {
             let wg = Mat::row_major(&w[g * og * k..(g + 1) * og * k], og, k);
-            let c = columns(x, plan, table.as_ref(), g, first, count, &mut cols);
+            let c = columns(x, plan, table.as_ref(), g, first, count, cols);
             if count == 1 {
                 // The product's rows are the output's channels: add in place.
                 let dst = &mut out[g * og * p..(g + 1) * og * p];
                 product_into(wg, c, dst, b.is_some());
             } else {
-                let tmp = scratch(&mut tmp, og * count * p);
+                let tmp = scratch(tmp, og * count * p);
                 product_into(wg, c, tmp, false);
                 for j in 0..count {
                     for o in 0..og {
@@ -491,12 +504,12 @@ fn backward_input<T: KernelFloat>(gy: &[T], w: &[T], plan: &Plan) -> Vec<T> {
     let (og, p, k) = (plan.out_per_group(), plan.geo.positions(), plan.geo.rows());
     let geo = plan.geo;
     let table = Gather::for_geometry(&geo);
-    for_each_sample_chunk(&mut dx, plan.in_sample(), plan, |first, count, dx| {
-        let (mut rows, mut gcols) = (Vec::new(), Vec::new());
+    for_each_sample_chunk(&mut dx, plan.in_sample(), plan, |first, count, dx, s| {
+        let Scratch { a: rows, b: gcols } = s;
         for g in 0..plan.groups {
             let wt = Mat::row_major(&w[g * og * k..(g + 1) * og * k], og, k).t();
-            let gr = grad_rows(gy, plan, g, first, count, &mut rows);
-            let gcols = scratch(&mut gcols, k * count * p);
+            let gr = grad_rows(gy, plan, g, first, count, rows);
+            let gcols = scratch(gcols, k * count * p);
             product_into(wt, gr, gcols, false);
             for j in 0..count {
                 let start = j * plan.in_sample() + g * geo.plane_len();
