@@ -189,11 +189,11 @@ impl Gather {
     /// An offset past any input: reads as 0, adds nowhere.
     const PADDING: u32 = u32::MAX;
 
-    /// The table, for output planes narrower than 16 and tables of at most
+    /// The table, for output planes at most 8 wide and tables of at most
     /// 2¹⁶ entries; `None` otherwise (use [`im2col`]).
     pub fn for_geometry(g: &Geometry) -> Option<Gather> {
         let (rows, positions) = (g.rows(), g.positions());
-        if g.out_width >= 16
+        if g.out_width > 8
             || rows * positions > 1 << 16
             || g.plane_len() >= Gather::PADDING as usize
         {
