@@ -221,6 +221,15 @@ fn pool_plane<T: KernelFloat, const HAS_NAN: bool>(
     out: &mut [T],
     idx: &mut [i64],
 ) {
+    let windows_inside = 2 * d.ho <= d.h && 2 * d.wo <= d.w;
+    if p.kernel == [2, 2]
+        && p.stride == [2, 2]
+        && p.padding == [0, 0]
+        && p.dilation == [1, 1]
+        && windows_inside
+    {
+        return pool_2x2::<T, HAS_NAN>(x, d, out, idx);
+    }
     let [sh, sw] = p.stride;
     let [ph, pw] = p.padding;
     let [dh, dw] = p.dilation;
@@ -283,6 +292,44 @@ fn pool_plane<T: KernelFloat, const HAS_NAN: bool>(
                     *i = std::hint::select_unpredictable(take, base + iw, *i);
                 }
             }
+        }
+    }
+}
+
+/// `MaxPool2d(2)`, the course's pooling: each output's four values in
+/// torch's order (top left, top right, bottom left, bottom right), every
+/// window inside the input (not a ceil-mode edge).
+fn pool_2x2<T: KernelFloat, const HAS_NAN: bool>(
+    x: &[T],
+    d: &Dims,
+    out: &mut [T],
+    idx: &mut [i64],
+) {
+    let (w, wo) = (d.w, d.wo);
+    let take = |v: T, m: T| if HAS_NAN { v > m || v.is_nan() } else { v > m };
+    for oh in 0..d.ho {
+        let (r0, r1) = (
+            &x[2 * oh * w..(2 * oh + 1) * w],
+            &x[(2 * oh + 1) * w..(2 * oh + 2) * w],
+        );
+        let out = &mut out[oh * wo..(oh + 1) * wo];
+        let idx = &mut idx[oh * wo..(oh + 1) * wo];
+        let base = (2 * oh * w) as i64;
+        for (ow, (o, i)) in out.iter_mut().zip(idx.iter_mut()).enumerate() {
+            let c = 2 * ow;
+            let (mut m, mut k) = (T::neg_infinity(), base + c as i64);
+            for (v, at) in [
+                (r0[c], base + c as i64),
+                (r0[c + 1], base + c as i64 + 1),
+                (r1[c], base + (w + c) as i64),
+                (r1[c + 1], base + (w + c) as i64 + 1),
+            ] {
+                let t = take(v, m);
+                m = std::hint::select_unpredictable(t, v, m);
+                k = std::hint::select_unpredictable(t, at, k);
+            }
+            *o = m;
+            *i = k;
         }
     }
 }
