@@ -57,6 +57,7 @@ mod tests {
             opt_level: "0".into(),
             nn_core_features: Vec::new(),
             interrupt_grace: Duration::from_secs(1),
+            cells: crate::cells::CellMode::FAST,
         };
         let mut stamp = BuildStamp::new(&config);
         let first = stamp.for_cell("1 + 1");

@@ -3,6 +3,7 @@
 //! what a template or a standby must match to be used (the stamp, nn-core's
 //! fingerprint).
 
+use crate::cells::CellMode;
 use anyhow::{Context as _, Result};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -22,14 +23,16 @@ pub struct Config {
     /// How long an interrupted cell may take to stop before the process
     /// running it is killed.
     pub interrupt_grace: Duration,
+    /// What each cell compiles (`NN_KERNEL_CELLS`, see [`CellMode`]).
+    pub cells: CellMode,
 }
 
 impl Config {
     /// From the environment: `NN_KERNEL_NN_CORE`, `NN_KERNEL_CACHE`,
     /// `NN_KERNEL_OPT_LEVEL`, `NN_KERNEL_INTERRUPT_GRACE` (seconds),
     /// `NN_KERNEL_FEATURES` (nn-core's features, separated by commas or
-    /// spaces), with defaults: the nn-core beside the kernel's sources,
-    /// `~/.cache/nn-kernel`, `0`, 3 s, none.
+    /// spaces), `NN_KERNEL_CELLS`, with defaults: the nn-core beside the
+    /// kernel's sources, `~/.cache/nn-kernel`, `0`, 3 s, none, `fast`.
     pub fn from_env() -> Result<Config> {
         let nn_core = match std::env::var_os("NN_KERNEL_NN_CORE") {
             Some(path) => PathBuf::from(path),
@@ -57,12 +60,15 @@ impl Config {
             .filter(|f| !f.is_empty())
             .map(str::to_owned)
             .collect();
+        let cells = CellMode::parse(std::env::var("NN_KERNEL_CELLS").ok().as_deref())
+            .map_err(anyhow::Error::msg)?;
         Ok(Config {
             nn_core,
             cache,
             opt_level,
             nn_core_features,
             interrupt_grace: Duration::from_secs_f64(grace),
+            cells,
         })
     }
 
@@ -119,12 +125,22 @@ impl Config {
 
     /// What a template must have been built with to be usable.
     pub fn stamp(&self) -> String {
+        // The session crate's source (evcxr's variable store) is part of
+        // what a template built.
+        let session_crate = {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::hash::DefaultHasher::new();
+            crate::cells::session_crate_source().hash(&mut hasher);
+            hasher.finish()
+        };
         let mut stamp = format!(
-            "nn-kernel {} evcxr 0.22.0 rustc {}\nnn-core {}\nopt-level {}\n",
+            "nn-kernel {} evcxr 0.22.0 rustc {}\nnn-core {}\nopt-level {}\nsession crate {:016x}\n{}",
             env!("CARGO_PKG_VERSION"),
             env!("NN_KERNEL_RUSTC_VERSION"),
             self.nn_core.display(),
-            self.opt_level
+            self.opt_level,
+            session_crate,
+            self.cells.describe()
         );
         // Only when set, so that default templates stay current.
         if !self.nn_core_features.is_empty() {

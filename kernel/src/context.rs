@@ -72,7 +72,7 @@ fn write_support_files(config: &Config) -> Result<()> {
     write_if_changed(&config.shared_crate().join("Cargo.toml"), &manifest)?;
     write_if_changed(
         &config.shared_crate().join("lib.rs"),
-        "pub use nn_core::*;\n",
+        &crate::cells::session_crate_source(),
     )?;
     Ok(())
 }

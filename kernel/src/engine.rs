@@ -23,6 +23,7 @@ use crate::errors::CellError;
 use crate::protocol::random_hex;
 use crate::session::{Session, debug};
 use crate::template::new_session_dir;
+use crate::timing::Timing;
 use anyhow::Result;
 use jupyter_protocol::JupyterMessage;
 use serde_json::{Value, json};
@@ -48,7 +49,9 @@ pub enum Job {
         parent: Box<JupyterMessage>,
         silent: bool,
         input: Option<InputFn>,
-        done: oneshot::Sender<Outcome>,
+        /// When the request reached the queue (the timing's `queue`).
+        queued: Instant,
+        done: oneshot::Sender<(Outcome, Timing)>,
     },
     Complete {
         code: String,
@@ -83,6 +86,9 @@ pub struct Shared {
     /// since it was built.
     compiles_nn_core: AtomicBool,
 }
+
+/// How long the engine waits without a job before warming rust-analyzer up.
+const WARM_UP_WHEN_IDLE: Duration = Duration::from_millis(1500);
 
 /// Engine states: evcxr is starting; cells can run; rust-analyzer is warm
 /// too; evcxr failed to start.
@@ -176,26 +182,30 @@ impl Engine {
         })
     }
 
-    /// Runs a cell; output streams to the sink as it is produced.
+    /// Runs a cell; output streams to the sink as it is produced. Returns
+    /// its outcome and where its time went.
     pub async fn execute(
         &self,
         code: String,
         parent: &JupyterMessage,
         silent: bool,
         input: Option<InputFn>,
-    ) -> Outcome {
+    ) -> (Outcome, Timing) {
         let (done, result) = oneshot::channel();
         let job = Job::Execute {
             code,
             parent: Box::new(parent.clone()),
             silent,
             input,
+            queued: Instant::now(),
             done,
         };
         if self.jobs.send(job).is_err() {
-            return Err(engine_gone());
+            return (Err(engine_gone()), Timing::default());
         }
-        result.await.unwrap_or_else(|_| Err(engine_gone()))
+        result
+            .await
+            .unwrap_or_else(|_| (Err(engine_gone()), Timing::default()))
     }
 
     /// A `complete_reply`'s content; `cursor` counts code points.
@@ -331,29 +341,33 @@ fn engine_thread(
         .nn_core_loaded
         .store(session.nn_core_loaded, Ordering::Release);
     shared.state.store(STARTED, Ordering::Release);
-    // Cells first; the warm-up when nothing waits.
+    // Cells first; the warm-up once nothing has come for a moment (a
+    // notebook run cell after cell never waits for it).
     let mut warmed = false;
     loop {
-        let job = match jobs.try_recv() {
-            Ok(job) => job,
-            Err(std::sync::mpsc::TryRecvError::Empty) if !warmed => {
-                let analysis = session.nn_core_loaded.then(|| session.warm_up()).flatten();
-                warmed = true;
-                // Warm once rust-analyzer's analysis is done too.
-                let shared = shared.clone();
-                std::thread::spawn(move || {
-                    if let Some(analysis) = analysis {
-                        let _ = analysis.join();
-                    }
-                    shared.state.store(WARM, Ordering::Release);
-                });
-                continue;
-            }
-            Err(std::sync::mpsc::TryRecvError::Empty) => match jobs.recv() {
+        let job = if warmed {
+            match jobs.recv() {
                 Ok(job) => job,
                 Err(_) => return,
-            },
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => return,
+            }
+        } else {
+            match jobs.recv_timeout(WARM_UP_WHEN_IDLE) {
+                Ok(job) => job,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    let analysis = session.nn_core_loaded.then(|| session.warm_up()).flatten();
+                    warmed = true;
+                    // Warm once rust-analyzer's analysis is done too.
+                    let shared = shared.clone();
+                    std::thread::spawn(move || {
+                        if let Some(analysis) = analysis {
+                            let _ = analysis.join();
+                        }
+                        shared.state.store(WARM, Ordering::Release);
+                    });
+                    continue;
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+            }
         };
         session.run(job);
     }
@@ -369,7 +383,7 @@ fn refuse(job: Job, message: &str) {
     );
     match job {
         Job::Execute { done, .. } => {
-            let _ = done.send(Err(error));
+            let _ = done.send((Err(error), Timing::default()));
         }
         Job::Complete { done, .. } | Job::Inspect { done, .. } => {
             let _ = done.send(reply_error(message));

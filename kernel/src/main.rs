@@ -14,6 +14,7 @@
 //!   [`standby`]: a kernel started ahead of time.
 
 mod build_stamp;
+mod cells;
 mod complete;
 mod config;
 mod context;
@@ -28,6 +29,7 @@ mod server;
 mod session;
 mod standby;
 mod template;
+mod timing;
 
 use anyhow::{Context as _, Result, bail};
 use std::path::Path;

@@ -10,6 +10,7 @@ use crate::errors::CellError;
 use crate::history::History;
 use crate::protocol::{self, Request, child_of, reply_to, status};
 use crate::standby;
+use crate::timing::Timing;
 use anyhow::Result;
 use jupyter_protocol::{ConnectionInfo, JupyterMessage};
 use jupyter_zmq_client::Connection;
@@ -198,7 +199,13 @@ impl Kernel {
         let _ = self.iopub.send(status(Some(&request.message), "busy"));
         let reply = match request.msg_type() {
             "kernel_info_request" => Some(kernel_info()),
-            "execute_request" => Some(self.execute(state, &request).await),
+            "execute_request" => {
+                let (content, timing) = self.execute(state, &request).await;
+                let mut reply = reply_to(&request, content);
+                reply.metadata = timing.metadata();
+                shell.send(reply).await?;
+                None
+            }
             "complete_request" => {
                 let code = request.str("code").to_owned();
                 let cursor = cursor_pos(&request, &code);
@@ -241,13 +248,17 @@ impl Kernel {
         Ok(())
     }
 
-    async fn execute(&self, state: &mut Shell, request: &Request) -> Value {
+    /// The `execute_reply`'s content, and where the cell's time went (the
+    /// reply's metadata).
+    async fn execute(&self, state: &mut Shell, request: &Request) -> (Value, Timing) {
         let code = request.str("code").to_owned();
         let silent = request.bool("silent", false);
         let store_history = !silent && request.bool("store_history", true);
         if let Some(failed) = &state.abort_before {
             if request.message.header.date < failed.date {
-                return json!({"status": "aborted", "execution_count": state.execution_count});
+                let aborted =
+                    json!({"status": "aborted", "execution_count": state.execution_count});
+                return (aborted, Timing::default());
             }
             state.abort_before = None;
         }
@@ -268,20 +279,21 @@ impl Kernel {
             .engine
             .execute(code.clone(), &request.message, silent, input);
         tokio::pin!(running);
-        let outcome = if self.engine.is_started() || silent || !self.engine.compiles_nn_core() {
-            running.await
-        } else {
-            tokio::select! {
-                outcome = &mut running => outcome,
-                _ = tokio::time::sleep(std::time::Duration::from_secs(10)) => {
-                    let notice = "nn-kernel: still starting: nn-core changed since \
-                                  `nn-kernel install` built it, so it is being compiled...\n";
-                    let stream = json!({"name": "stderr", "text": notice});
-                    let _ = self.iopub.send(child_of(&request.message, "stream", stream));
-                    running.await
+        let (outcome, timing) =
+            if self.engine.is_started() || silent || !self.engine.compiles_nn_core() {
+                running.await
+            } else {
+                tokio::select! {
+                    outcome = &mut running => outcome,
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(10)) => {
+                        let notice = "nn-kernel: still starting: nn-core changed since \
+                                      `nn-kernel install` built it, so it is being compiled...\n";
+                        let stream = json!({"name": "stderr", "text": notice});
+                        let _ = self.iopub.send(child_of(&request.message, "stream", stream));
+                        running.await
+                    }
                 }
-            }
-        };
+            };
         let (reply, output) = match outcome {
             Ok(data) => {
                 let text = data["text/plain"].as_str().unwrap_or("").to_owned();
@@ -314,7 +326,7 @@ impl Kernel {
         if store_history {
             state.history.push(count, &code, &output);
         }
-        reply
+        (reply, timing)
     }
 
     /// Asks the client for a line of input over the stdin channel.

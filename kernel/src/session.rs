@@ -12,6 +12,7 @@ use crate::display::{Stream, mime_data};
 use crate::engine::{InputFn, Job, Outcome, Shared, listen_for_nn_core, reply_error};
 use crate::errors::CellError;
 use crate::output::{Flush, forward_output};
+use crate::timing::Timing;
 use anyhow::Result;
 use evcxr::{CommandContext, EvalCallbacks};
 use jupyter_protocol::JupyterMessage;
@@ -62,12 +63,17 @@ impl Session {
             build_stamp: BuildStamp::new(config),
         };
         let started = Instant::now();
+        // The start-up cell's cargo build records the rustc command that
+        // later cells replay (evcxr patch 2); its own `:dep` on the session
+        // crate is the kernel's, whose sources the stamp covers.
+        session
+            .context
+            .set_build_stamp(Some(config.nn_core_fingerprint()));
         let loaded = session.context.execute(&startup_cell(config));
         debug(&format!("start-up cell ran in {:.2?}", started.elapsed()));
-        // From here on (the warm-up cell records the command), cells may
-        // skip cargo.
-        let stamp = session.build_stamp.for_cell("");
-        session.context.set_build_stamp(stamp);
+        session
+            .context
+            .set_cell_options(config.cells.options(loaded.is_ok()));
         match loaded {
             Ok(_) => session.nn_core_loaded = true,
             Err(error) => {
@@ -89,10 +95,18 @@ impl Session {
                 parent,
                 silent,
                 input,
+                queued,
                 done,
             } => {
-                let outcome = self.execute(&code, &parent, silent, input);
-                let _ = done.send(outcome);
+                let started = Instant::now();
+                let mut phases = Vec::new();
+                let mut output = Duration::ZERO;
+                let outcome = self.execute(&code, &parent, silent, input, &mut phases, &mut output);
+                let mut timing = Timing::new(queued, started, &phases);
+                timing.output = output;
+                timing.total = queued.elapsed();
+                debug(&format!("cell {}: {}", self.cells, timing.summary()));
+                let _ = done.send((outcome, timing));
             }
             Job::Complete { code, cursor, done } => {
                 let _ = done.send(self.complete(&code, cursor));
@@ -109,6 +123,8 @@ impl Session {
         parent: &JupyterMessage,
         silent: bool,
         input: Option<InputFn>,
+        phases: &mut Vec<(String, Duration)>,
+        output: &mut Duration,
     ) -> Outcome {
         let shared = self.shared.clone();
         self.cells += 1;
@@ -130,14 +146,19 @@ impl Session {
         );
         shared.running.store(0, Ordering::Release);
         if let Ok(outputs) = &result {
-            let phases: Vec<String> = outputs
-                .phases
-                .iter()
-                .map(|p| format!("{} {:.2?}", p.name, p.duration))
-                .collect();
-            debug(&format!("cell {}: {}", self.cells, phases.join(", ")));
+            phases.extend(outputs.phases.iter().map(|p| (p.name.clone(), p.duration)));
         }
+        if let Some(dir) = std::env::var_os("NN_KERNEL_KEEP_SOURCES") {
+            // For profiling what cells compile (bench/cell_items.py).
+            if let Ok(source) = self.context.last_source() {
+                let _ = std::fs::create_dir_all(&dir);
+                let path = Path::new(&dir).join(format!("cell-{:03}.rs", self.cells));
+                let _ = std::fs::write(path, source);
+            }
+        }
+        let flushing = Instant::now();
         self.flush_output();
+        *output = flushing.elapsed();
         let load_failed = shared.sink.load_failed();
         let panic = shared.sink.end();
         let killed = shared.killed.swap(false, Ordering::AcqRel);
@@ -203,12 +224,11 @@ impl Session {
         }
     }
 
-    /// rust-analyzer's first type inference involving nn-core costs ~4 s;
-    /// it runs on a thread of its own (evcxr patch 3), so that cells which
-    /// need none (no top-level `let`) need not wait for it, and the user's
-    /// first `let` finds most of it done. Then a cell that defines nothing
-    /// is compiled, so that the user's first cell finds the rustc command
-    /// recorded (evcxr patch 2). Returns the analysis thread.
+    /// rust-analyzer's first type inference involving nn-core costs ~4 s
+    /// of CPU. Cells no longer need it (evcxr patch 5: the compiled cell
+    /// reports its variables' types); completion and inspection do, so it
+    /// runs on a thread of its own (evcxr patch 3) once the kernel is idle,
+    /// and the first Tab finds it done. Returns the analysis thread.
     pub fn warm_up(&mut self) -> Option<std::thread::JoinHandle<()>> {
         let started = Instant::now();
         let analysis = self
@@ -216,8 +236,7 @@ impl Session {
             .warm_up_analysis(WARM_UP_CELL)
             .map_err(|error| debug(&format!("warm-up analysis failed: {error}")))
             .ok();
-        let _ = self.context.execute("()");
-        debug(&format!("warm-up cell ran in {:.2?}", started.elapsed()));
+        debug(&format!("warm-up started in {:.2?}", started.elapsed()));
         analysis
     }
 
@@ -366,6 +385,7 @@ mod tests {
             opt_level: "0".into(),
             nn_core_features: Vec::new(),
             interrupt_grace: Duration::from_secs(1),
+            cells: crate::cells::CellMode::FAST,
         };
         let cell = startup_cell(&config);
         let dep = ":dep nn_core = { package = \"nn-core-session\", path = \"/a b/cache/nn-core-session\" }\n";

@@ -110,6 +110,9 @@ pub fn warm(config: &Config) -> Result<()> {
                 eprintln!("{line}");
             }
         });
+        // Records the rustc command of a cell (evcxr patch 2), which
+        // `bench/cell_items.py` replays on the template.
+        context.set_build_stamp(Some(config.nn_core_fingerprint()));
         match context.execute(&startup_cell(config)) {
             Ok(_) => {
                 // A typical first cell, so that its compile is warm too.

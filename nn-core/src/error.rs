@@ -37,6 +37,9 @@ pub enum ErrorKind {
     Value,
     /// `TypeError`: an operation not defined for the dtype.
     Type,
+    /// `NotImplementedError`: an operation torch does not provide for this
+    /// dtype on the CPU (`topk` of bools, `std` of integers).
+    NotImplemented,
 }
 
 /// An error from a tensor operation, carrying PyTorch's message.
@@ -105,6 +108,19 @@ impl TensorError {
     pub fn type_error(message: impl Into<String>) -> Self {
         TensorError {
             kind: ErrorKind::Type,
+            message: message.into(),
+        }
+    }
+
+    /// A `NotImplementedError` with `message`.
+    ///
+    /// ```
+    /// let e = nn_core::TensorError::not_implemented("topk does not support bool dtypes on CPU");
+    /// assert_eq!(e.kind, nn_core::error::ErrorKind::NotImplemented);
+    /// ```
+    pub fn not_implemented(message: impl Into<String>) -> Self {
+        TensorError {
+            kind: ErrorKind::NotImplemented,
             message: message.into(),
         }
     }

@@ -20,6 +20,7 @@
 
 pub mod autograd;
 mod cpu;
+pub mod data;
 pub mod display;
 pub mod dtype;
 pub mod error;
@@ -32,6 +33,7 @@ pub mod random;
 pub mod size;
 pub mod tensor;
 pub mod threads;
+mod warnings;
 
 pub use dtype::DType;
 pub use error::{Result, TensorError};
@@ -50,13 +52,15 @@ pub use threads::{get_num_threads, set_num_threads};
 /// let model = Linear::new(2, 1);
 /// let mut opt = SGD::new(model.parameters(), 0.1);
 /// let (x, y) = (tensor![[1.0, 2.0]], tensor![[1.0]]);
-/// let loss = F::mse_loss(&model.forward(&x), &y, Reduction::Mean);
+/// let loss = F::mse_loss(&model.forward(&x), &y);
 /// loss.backward();
 /// opt.step();
-/// assert!(F::mse_loss(&model.forward(&x), &y, Reduction::Mean).item() < loss.item());
+/// assert!(F::mse_loss(&model.forward(&x), &y).item() < loss.item());
 /// ```
 pub mod prelude {
     pub use crate::autograd::{NoGradGuard, no_grad};
+    pub use crate::data;
+    pub use crate::data::{DataLoader, Dataset, TensorDataset, random_split, random_split_with};
     pub use crate::display::{ProgressBar, progress};
     pub use crate::dtype::DType;
     pub use crate::nn::StateDict;
@@ -65,20 +69,24 @@ pub mod prelude {
         AdaptiveAvgPool2d, AvgPool2d, AvgPool2dConfig, BCELoss, BCEWithLogitsLoss, BatchNorm1d,
         BatchNorm2d, BatchNormConfig, Conv1d, Conv1dConfig, Conv2d, Conv2dConfig, CrossEntropyLoss,
         Dropout, Dropout2d, Embedding, Flatten, Identity, LayerNorm, LayerNormConfig, LeakyReLU,
-        Linear, MSELoss, MaxPool2d, MaxPool2dConfig, Module, ModuleInfo, NLLLoss, ReLU, Reduction,
-        Sequential, Sigmoid, Softmax, Tanh,
+        Linear, MSELoss, MaxPool2d, MaxPool2dConfig, Module, ModuleDict, ModuleInfo, ModuleList,
+        NLLLoss, ReLU, Reduction, Sequential, Sigmoid, Softmax, Tanh,
     };
+    pub use crate::nn::{init, utils::clip_grad_norm_};
     pub use crate::notebook::{
         DisplayHandle, EvcxrDisplay as _, MimeBundle, Render, check_interrupt, clear_output,
         display,
     };
-    pub use crate::optim::{Adam, Optimizer, SGD};
+    pub use crate::optim::lr_scheduler::{
+        CosineAnnealingLR, ExponentialLR, LRScheduler, MultiStepLR, StepLR,
+    };
+    pub use crate::optim::{Adam, AdamW, Optimizer, SGD};
     pub use crate::plot;
-    pub use crate::plot::{Figure, LivePlot};
+    pub use crate::plot::{Figure, LiveFigure, LivePlot};
     pub use crate::print::{PrintOptions, set_printoptions};
     pub use crate::random::{Generator, initial_seed, manual_seed};
-    pub use crate::sequential;
     pub use crate::size::Size;
     pub use crate::tensor;
     pub use crate::tensor::{ELLIPSIS, NEW_AXIS, Scalar, Slice, Tensor};
+    pub use crate::{module_dict, module_list, sequential};
 }

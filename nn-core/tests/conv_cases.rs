@@ -343,6 +343,7 @@ fn run_op(case: &Value) -> Result<(), String> {
                 None,
             )
         }
+        "dropout2d" => (F::dropout2d(&x, args["p"].as_f64().unwrap(), true), None),
         "pad" => {
             let pad: Vec<i64> = args["pad"]
                 .as_array()
@@ -989,7 +990,7 @@ fn a_cnn_trained_in_torch_loads_from_safetensors() {
         false,
     )
     .unwrap();
-    net.train(true);
+    net.train();
     let y = no_grad(|| net.forward(&x));
     check(
         "safetensors",

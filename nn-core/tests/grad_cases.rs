@@ -197,9 +197,9 @@ fn linear_from(
             "{path}: weight shape does not match in/out features"
         ));
     }
-    env.insert(format!("{path}.weight"), lin.weight.clone());
-    if let Some(b) = &lin.bias {
-        env.insert(format!("{path}.bias"), b.clone());
+    env.insert(format!("{path}.weight"), lin.weight());
+    if let Some(b) = lin.get_parameter("bias") {
+        env.insert(format!("{path}.bias"), b);
     }
     Ok(lin)
 }
@@ -372,7 +372,9 @@ fn run_step(
         }
         "max" => one(a()?.max()),
         "max_dim" => {
-            let (v, i) = a()?.max_dim(int_kw(kw, "dim")?, kw["keepdim"].as_bool().unwrap_or(false));
+            let (v, i) = a()?
+                .max_dim(int_kw(kw, "dim")?, kw["keepdim"].as_bool().unwrap_or(false))
+                .into();
             Ok(vec![v, i])
         }
         "matmul" => one(a()?.matmul(&b()?)),

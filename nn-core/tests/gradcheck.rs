@@ -262,17 +262,17 @@ fn reductions() {
     gradcheck("min", |t| t[0].min(), std::slice::from_ref(&x));
     gradcheck(
         "max_dim",
-        |t| t[0].max_dim(1, false).0,
+        |t| t[0].max_dim(1, false).values,
         std::slice::from_ref(&x),
     );
     gradcheck(
         "max_dim keepdim",
-        |t| t[0].max_dim(2, true).0,
+        |t| t[0].max_dim(2, true).values,
         std::slice::from_ref(&x),
     );
     gradcheck(
         "min_dim",
-        |t| t[0].min_dim(0, false).0,
+        |t| t[0].min_dim(0, false).values,
         std::slice::from_ref(&x),
     );
 }
@@ -580,7 +580,7 @@ fn nll_loss() {
     }
     gradcheck(
         "F::nll_loss",
-        |t| F::nll_loss(&t[0], &target, Reduction::Mean),
+        |t| F::nll_loss(&t[0], &target),
         std::slice::from_ref(&logp),
     );
 }
@@ -604,7 +604,7 @@ fn binary_cross_entropy() {
     }
     gradcheck(
         "bce after sigmoid",
-        |t| F::binary_cross_entropy(&t[0].sigmoid(), &t[1], Reduction::Mean),
+        |t| F::binary_cross_entropy(&t[0].sigmoid(), &t[1]),
         &[input(&[4], 42), probabilities(&[4], 43)],
     );
 }

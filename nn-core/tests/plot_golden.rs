@@ -1,5 +1,6 @@
-//! Golden files for figures: the SVG of two plots is compared with
-//! `tests/golden/*.svg`, byte for byte.
+//! Golden files for figures: the SVG of two plots and of the pictures of
+//! the classification lesson is compared with `tests/golden/*.svg`, byte
+//! for byte (`plot_pictures.rs` reads the pictures' structure back).
 //!
 //! After a deliberate change to how figures look, look at the new pictures
 //! (docs/display.md says how), then update the files with
@@ -91,6 +92,15 @@ fn relu_activation_matches_golden() {
 #[test]
 fn regression_fit_matches_golden() {
     check_golden("fit.svg", &plots::fit().to_svg());
+}
+
+/// The classification lesson's pictures: image grid, confusion matrix,
+/// network diagram, decision boundary, training curves.
+#[test]
+fn pictures_match_golden() {
+    for (name, figure) in plots::pictures() {
+        check_golden(&format!("{name}.svg"), &figure.to_svg());
+    }
 }
 
 #[test]

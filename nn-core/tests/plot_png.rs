@@ -170,8 +170,74 @@ fn gallery_png() {
     for (name, figure) in plots::gallery() {
         let png = figure.to_png();
         let pixmap = decode(&png);
-        assert_eq!((pixmap.width(), pixmap.height()), (1280, 800), "{name}");
+        assert_eq!(
+            (pixmap.width(), pixmap.height()),
+            (2 * figure_width(&figure), 2 * figure_height(&figure)),
+            "{name}"
+        );
         let file = format!("plot-{}.png", name.replace('_', "-"));
         std::fs::write(dir.join(file), png).unwrap();
     }
+}
+
+/// The figure's size in the SVG's `<svg width=… height=…>`.
+fn figure_size(figure: &Figure) -> (u32, u32) {
+    let svg = figure.to_svg();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let root = doc.root_element();
+    let get = |a: &str| root.attribute(a).unwrap().parse().unwrap();
+    (get("width"), get("height"))
+}
+
+fn figure_width(figure: &Figure) -> u32 {
+    figure_size(figure).0
+}
+
+fn figure_height(figure: &Figure) -> u32 {
+    figure_size(figure).1
+}
+
+/// The pictures of the classification lesson rasterize at twice their
+/// size, on white, with their colours and text: the digits' white strokes
+/// on black, the confusion matrix's darkest blue, the network's neuron
+/// colours, the boundary's class tints, both curves.
+#[test]
+fn pictures_rasterize_with_their_colours_and_text() {
+    let has = |pixmap: &Pixmap, rgb: [u8; 3]| {
+        pixmap
+            .data()
+            .chunks(4)
+            .any(|p| p[..3] == rgb && p[3] == 255)
+    };
+    let expected: [(&str, &[[u8; 3]]); 5] = [
+        ("images", &[[0, 0, 0], [255, 255, 255], [0x50, 0x50, 0x50]]),
+        ("confusion", &[[0x08, 0x30, 0x6b], [0xf7, 0xfb, 0xff]]),
+        (
+            "network",
+            &[[0x2c, 0xa0, 0x2c], [0x1f, 0x77, 0xb4], [0xff, 0x7f, 0x0e]],
+        ),
+        (
+            "boundary",
+            &[[0xce, 0xe1, 0xef], [0xff, 0xe3, 0xca], [0xd1, 0xea, 0xd1]],
+        ),
+        ("training_curves", &[[0x1f, 0x77, 0xb4], [0xff, 0x7f, 0x0e]]),
+    ];
+    for ((name, figure), (want_name, colours)) in plots::pictures().into_iter().zip(expected) {
+        assert_eq!(name, want_name);
+        let png = figure.to_png();
+        assert!(figure.to_png() == png, "{name}: deterministic");
+        let pixmap = decode(&png);
+        let (w, h) = figure_size(&figure);
+        assert_eq!((pixmap.width(), pixmap.height()), (2 * w, 2 * h), "{name}");
+        assert_eq!(pixel(&pixmap, 0, 0), [255, 255, 255, 255], "{name}: white");
+        for &rgb in colours {
+            assert!(has(&pixmap, rgb), "{name}: colour {rgb:02x?}");
+        }
+        // Text: dark glyph pixels (titles, labels, the digits' titles).
+        assert!(dark_pixels(&pixmap, 0..pixmap.height()) > 200, "{name}");
+    }
+    // The elision mark and the arrows of the title are in the embedded font.
+    let elided = decode(&plots::network_digits().to_png());
+    let blank = decode(&plots::network_digits().title(" ").to_png());
+    assert!(dark_pixels(&elided, 0..64) > dark_pixels(&blank, 0..64) + 200);
 }

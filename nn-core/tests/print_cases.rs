@@ -41,20 +41,20 @@ fn program(id: &str) -> Option<Tensor> {
     let reg_x = || Tensor::linspace(-1.0, 1.0, 100).unsqueeze(1);
     Some(match id {
         "nb_x_2d_intfloat" => x_batch(),
-        "nb_linear25_weight" => lin25().weight,
-        "nb_linear25_bias" => lin25().bias.unwrap(),
+        "nb_linear25_weight" => lin25().weight(),
+        "nb_linear25_bias" => lin25().bias(),
         "nb_linear25_y" => lin25().forward(&x_batch()),
         "nb_ex1_x" => x1(),
-        "nb_ex1_W" => lin23().weight,
-        "nb_ex1_b" => lin23().bias.unwrap(),
+        "nb_ex1_W" => lin23().weight(),
+        "nb_ex1_b" => lin23().bias(),
         "nb_ex1_y" => lin23().forward(&x1()),
         "nb_ex1_relu" => F::relu(&lin23().forward(&x1())),
         "nb_ex1_matmul" => {
             let l = lin23();
-            &x1().matmul(&l.weight.t()) + &l.bias.unwrap()
+            &x1().matmul(&l.weight().t()) + &l.bias()
         }
-        "nb_ex1_Wt" => lin23().weight.t(),
-        "nb_ex1_matmul_only" => x1().matmul(&lin23().weight.t()),
+        "nb_ex1_Wt" => lin23().weight().t(),
+        "nb_ex1_matmul_only" => x1().matmul(&lin23().weight().t()),
         "nb_ex2_out" => {
             manual_seed(0);
             sequential![Linear::new(2, 3), ReLU::new()].forward(&x1())
@@ -83,10 +83,10 @@ fn program(id: &str) -> Option<Tensor> {
         "grad_sub" => &w() - 1.0,
         "grad_div" => &w() / 3.0,
         "grad_view" => w().view([3, 1]),
-        "grad_t" => lin25().weight.t(),
+        "grad_t" => lin25().weight().t(),
         "grad_mm" => {
             let l = lin25();
-            x_batch().mm(&l.weight.t())
+            x_batch().mm(&l.weight().t())
         }
         "grad_tanh" => w().tanh(),
         "s_grad" => {
@@ -206,8 +206,8 @@ fn sizes_dtypes_and_items_print_like_torch() {
         let got = match id {
             "nb_y_size" => lin_y().size().to_string(),
             "nb_x_shape" => x_batch().shape().to_string(),
-            "nb_w_size" => Linear::new(2, 5).weight.size().to_string(),
-            "nb_b_size" => Linear::new(2, 5).bias.unwrap().size().to_string(),
+            "nb_w_size" => Linear::new(2, 5).weight().size().to_string(),
+            "nb_b_size" => Linear::new(2, 5).bias().size().to_string(),
             "nb_dtype" => x_batch().dtype().to_string(),
             "size_1" => Size::from([5]).to_string(),
             "size_3" => Size::from([2, 3, 4]).to_string(),

@@ -121,7 +121,7 @@ proptest! {
             // Summing one dimension first, then the rest, gives the same total.
             prop_assert_eq!(t.sum_dim(d, false).sum().item_as::<i64>(), total);
             prop_assert_eq!(t.sum_dim(d, true).dim(), t.dim());
-            let (values, indices) = t.max_dim(d, true);
+            let (values, indices) = t.max_dim(d, true).into();
             // Each maximum is the element its index points at, and no element is larger.
             let picked = Tensor::cat(
                 &(0..t.size()[d as usize]).map(|i| t.select(d, i as i64).unsqueeze(d)).collect::<Vec<_>>(),

@@ -391,6 +391,16 @@ def pad_case(cid, shape, pad, value=0.0):
     ops.append(run_case(case, lambda x, p: F.pad(x, pad, "constant", value), []))
 
 
+def dropout2d_case(cid, shape, p):
+    case = {"id": cid, "op": "dropout2d", "seed": next_seed(), "input": {"shape": shape},
+            "args": {"p": p}, "exact": True}
+    ops.append(run_case(case, lambda x, _: F.dropout2d(x, p, True), []))
+
+
+dropout2d_case("dropout2d/4d", [4, 6, 3, 3], 0.5)
+dropout2d_case("dropout2d/3d_as_n_c_l", [3, 5, 4], 0.25)
+dropout2d_case("dropout2d/p0.9", [2, 8, 2, 2], 0.9)
+
 pad_case("pad/last_dim", [2, 3], [1, 2])
 pad_case("pad/two_dims", [2, 3, 4], [1, 0, 2, 1], 1.5)
 pad_case("pad/three_dims", [2, 3, 4], [0, 1, 1, 0, 1, 1])

@@ -8,6 +8,13 @@
 //! CPU thread, so gradient sums are added in the same order — and accumulates
 //! into the leaves' `.grad`.
 //!
+//! As in torch, `backward()` frees the tensors the graph saved (an op's
+//! inputs, result, indices or masks): a second backward through a node that
+//! saved tensors fails with torch's "Trying to backward through the graph a
+//! second time" message, unless the first one kept the graph
+//! ([`Tensor::backward_retain_graph`](crate::Tensor::backward_retain_graph)).
+//! Nodes that saved only sizes (`add`, `sum`, views) run again.
+//!
 //! ```
 //! use nn_core::prelude::*;
 //!
@@ -24,6 +31,7 @@ mod grad_mode;
 mod node;
 
 pub(crate) use engine::run_backward;
+pub use engine::{BackwardOptions, backward, try_backward};
 pub use grad_mode::{NoGradGuard, is_grad_enabled, no_grad, set_grad_enabled};
 pub use node::GradFn;
-pub(crate) use node::{Node, record, record_with_result};
+pub(crate) use node::{Node, Saved, record, record_with_result};

@@ -1,15 +1,35 @@
 //! A node of the graph: the op that made a tensor, and how to push its gradient back.
 
 use super::grad_mode::is_grad_enabled;
+use crate::error::{Result, TensorError};
 use crate::tensor::Tensor;
 use crate::tensor::storage::Storage;
 use std::fmt;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// Maps the gradient of an op's result to one gradient per input (`None` where
 /// an input needs none).
 pub(crate) type BackwardFn = Box<dyn Fn(&Tensor) -> Vec<Option<Tensor>> + Send + Sync>;
+
+/// Whether an op's backward keeps tensors alive, as torch's `SavedVariable`s:
+/// `exp` keeps its result, `mul` its operands, `index_select` its index;
+/// `add`, `sum`, views and `cat` keep only sizes and numbers.
+///
+/// It decides what a second `backward()` through the node does once the
+/// graph is freed: torch raises for a node that saved tensors and runs a node
+/// that saved none again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Saved {
+    /// Only sizes, dims and numbers: the node can run again after `backward()`.
+    Nothing,
+    /// Tensors (inputs, the result, indices or masks): freed by `backward()`
+    /// unless the graph is retained.
+    Tensors,
+}
+
+/// torch's message for a backward through a node whose saved tensors are gone.
+pub(crate) const FREED_GRAPH: &str = "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.";
 
 /// The op that produced a tensor.
 pub(crate) struct Node {
@@ -19,21 +39,42 @@ pub(crate) struct Node {
     pub(crate) seq: u64,
     /// The op's inputs; `None` for inputs that do not require grad.
     pub(crate) inputs: Vec<Option<Tensor>>,
-    pub(crate) backward: BackwardFn,
+    saved: Saved,
+    /// The closure (and the tensors it saved); `None` once freed.
+    backward: Mutex<Option<BackwardFn>>,
+}
+
+impl Node {
+    /// Runs the backward closure on `grad`. Without `retain_graph`, a node
+    /// that saved tensors drops them (the closure) afterwards, as torch
+    /// releases its saved variables; running it again is torch's error.
+    pub(crate) fn apply(&self, grad: &Tensor, retain_graph: bool) -> Result<Vec<Option<Tensor>>> {
+        let mut slot = self.backward.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(backward) = slot.as_ref() else {
+            return Err(TensorError::runtime(FREED_GRAPH));
+        };
+        let grads = backward(grad);
+        if !retain_graph && self.saved == Saved::Tensors {
+            *slot = None;
+        }
+        Ok(grads)
+    }
 }
 
 static NEXT_SEQ: AtomicU64 = AtomicU64::new(0);
 
 /// Builds an op's result: with a graph node when grad mode is on and an input
 /// requires grad, else a plain tensor. `backward` is only called (to build the
-/// closure and whatever it saves) when a node is needed.
+/// closure and whatever it saves) when a node is needed. `saved` says whether
+/// torch's node for this op saves tensors.
 pub(crate) fn record(
     data: Storage,
     name: &'static str,
+    saved: Saved,
     inputs: &[&Tensor],
     backward: impl FnOnce() -> BackwardFn,
 ) -> Tensor {
-    record_with_result(data, name, inputs, |_| backward())
+    record_with_result(data, name, saved, inputs, |_| backward())
 }
 
 /// Like [`record`], for ops whose backward needs their result: `backward`
@@ -41,6 +82,7 @@ pub(crate) fn record(
 pub(crate) fn record_with_result(
     data: Storage,
     name: &'static str,
+    saved: Saved,
     inputs: &[&Tensor],
     backward: impl FnOnce(&Storage) -> BackwardFn,
 ) -> Tensor {
@@ -53,7 +95,8 @@ pub(crate) fn record_with_result(
                 .iter()
                 .map(|t| t.requires_grad().then(|| (*t).clone()))
                 .collect(),
-            backward,
+            saved,
+            backward: Mutex::new(Some(backward)),
         };
         Tensor::from_node(data, Arc::new(node))
     } else {

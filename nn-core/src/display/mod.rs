@@ -7,7 +7,7 @@
 //! |-------|--------------|------|
 //! | [`Tensor`](crate::Tensor) | torch's repr | `text/html`: shape, dtype, autograd badges, a table for 0-D to 2-D |
 //! | modules (built-in, `#[derive(Module)]`, `dyn Module`) | torch's repr | `text/html`: torchinfo-style summary |
-//! | [`Size`](crate::Size), [`DType`](crate::DType), losses, optimizers | torch's text | — |
+//! | [`Size`](crate::Size), [`DType`](crate::DType), losses, optimizers, [`ValuesIndices`](crate::tensor::ValuesIndices) | torch's text | — |
 //! | [`Figure`](crate::plot::Figure) | `<Figure 640x400: title>` | `image/svg+xml` |
 //! | [`ProgressBar`] | tqdm's line | `text/html`: a bar |
 //!

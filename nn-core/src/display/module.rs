@@ -6,8 +6,8 @@
 use super::html::{self, BORDER, MONO, MONO_SIZE, MUTED, SANS, SHADE, TEXT, escape};
 use crate::nn::{
     AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, Dropout, Dropout2d,
-    Embedding, Flatten, Identity, LayerNorm, LeakyReLU, Linear, MaxPool2d, Module, ReLU,
-    Sequential, Sigmoid, Softmax, Tanh,
+    Embedding, Flatten, Identity, LayerNorm, LeakyReLU, Linear, MaxPool2d, Module, ModuleDict,
+    ModuleList, ReLU, Sequential, Sigmoid, Softmax, Tanh,
 };
 use crate::notebook::{MimeBundle, Render};
 use std::fmt::Write as _;
@@ -73,7 +73,8 @@ macro_rules! render_modules {
 }
 
 render_modules!(
-    Linear, ReLU, Sigmoid, Tanh, LeakyReLU, Softmax, Dropout, Flatten, Identity, Sequential
+    Linear, ReLU, Sigmoid, Tanh, LeakyReLU, Softmax, Dropout, Flatten, Identity, Sequential,
+    ModuleList, ModuleDict
 );
 
 render_modules!(

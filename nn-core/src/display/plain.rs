@@ -1,6 +1,7 @@
-//! Values a notebook shows as their text: losses and optimizers print as
-//! torch does (`MSELoss()`, `SGD (\nParameter Group 0\n …)`), and that text is
-//! their whole bundle.
+//! Values a notebook shows as their text: losses, optimizers and the
+//! values-and-indices of `max(dim)`/`topk`/`sort` print as torch does
+//! (`MSELoss()`, `SGD (\nParameter Group 0\n …)`,
+//! `torch.return_types.max(\nvalues=…)`), and that text is their whole bundle.
 //!
 //! A new loss or optimizer joins the list in [`render_as_text!`]: it then
 //! shows its torch text both from [`display`](crate::notebook::display) and as
@@ -9,6 +10,7 @@
 use crate::nn::{BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss};
 use crate::notebook::{MimeBundle, Render};
 use crate::optim::{Adam, SGD};
+use crate::tensor::ValuesIndices;
 
 /// `Render` as `text/plain` = `Display`, and the `evcxr_display` method.
 macro_rules! render_as_text {
@@ -30,7 +32,8 @@ render_as_text!(
     CrossEntropyLoss,
     NLLLoss,
     SGD,
-    Adam
+    Adam,
+    ValuesIndices
 );
 
 #[cfg(test)]
@@ -53,5 +56,10 @@ mod tests {
         assert_eq!(bundle.mime_types().count(), 1);
         let adam = Adam::new(lin.parameters(), 0.001);
         assert_eq!(adam.mime_bundle().text(), adam.to_string());
+        let top = crate::tensor![3.0, 1.0].topk(1, 0);
+        assert_eq!(
+            top.mime_bundle().text(),
+            "torch.return_types.topk(\nvalues=tensor([3.]),\nindices=tensor([0]))"
+        );
     }
 }

@@ -29,6 +29,7 @@ macro_rules! activation {
                 let ($m, $x) = (self, input);
                 $body
             }
+            super::module::compiled_module_methods!();
         }
 
         impl std::fmt::Display for $name {

@@ -56,6 +56,7 @@ impl Module for AdaptiveAvgPool2d {
     fn forward(&self, input: &Tensor) -> Tensor {
         or_panic(pool(input, self.output_size.pair()))
     }
+    super::module::compiled_module_methods!();
 }
 
 crate::impl_module_display!(AdaptiveAvgPool2d);

@@ -170,6 +170,7 @@ impl Module for AvgPool2d {
             self.divisor_override,
         ))
     }
+    super::module::compiled_module_methods!();
 }
 
 crate::impl_module_display!(AvgPool2d);

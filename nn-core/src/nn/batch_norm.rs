@@ -212,6 +212,7 @@ macro_rules! batch_norm_layer {
             fn forward(&self, input: &Tensor) -> Tensor {
                 or_panic(self.try_forward(input))
             }
+            super::module::compiled_module_methods!();
         }
 
         crate::impl_module_display!($name);

@@ -210,6 +210,7 @@ impl Module for Conv1d {
             self.groups,
         ))
     }
+    super::module::compiled_module_methods!();
 }
 
 crate::impl_module_display!(Conv1d);

@@ -468,6 +468,7 @@ impl Module for Conv2d {
             self.groups,
         ))
     }
+    super::module::compiled_module_methods!();
 }
 
 crate::impl_module_display!(Conv2d);

@@ -4,11 +4,10 @@ use super::module::{Module, ModuleInfo, TrainingFlag};
 use crate::tensor::Tensor;
 
 /// During training, zeroes each element with probability `p` and scales the
-/// rest by `1/(1-p)`; in evaluation mode returns the input, as `nn.Dropout(p)`.
+/// rest by `1/(1-p)`; in evaluation mode (after `model.eval()`) returns the
+/// input, as `nn.Dropout(p)`.
 ///
-/// The mask comes from the default generator (`rand(shape) >= p`), so it is
-/// reproducible after `manual_seed`, though not torch's own mask (torch draws
-/// it from a separate MKL stream).
+/// The mask is torch's bit for bit after `manual_seed` ([`F::dropout`](super::functional::dropout)).
 ///
 /// ```
 /// use nn_core::prelude::*;
@@ -16,9 +15,11 @@ use crate::tensor::Tensor;
 /// assert_eq!(d.to_string(), "Dropout(p=0.5, inplace=False)");
 /// manual_seed(0);
 /// let y = d.forward(&Tensor::ones([6]));
-/// assert!(y.to_vec::<f32>().iter().all(|&v| v == 0.0 || v == 2.0));
+/// assert_eq!(y.to_vec::<f32>(), vec![0.0, 0.0, 2.0, 0.0, 0.0, 0.0]);
 /// d.eval();
 /// assert_eq!(d.forward(&Tensor::ones([2])).to_vec::<f32>(), vec![1.0, 1.0]);
+/// d.train();
+/// assert!(d.training());
 /// ```
 #[derive(Clone, Debug)]
 pub struct Dropout {
@@ -66,6 +67,7 @@ impl Module for Dropout {
     fn forward(&self, input: &Tensor) -> Tensor {
         super::functional::dropout(input, self.p, self.training.get())
     }
+    super::module::compiled_module_methods!();
 }
 
 impl std::fmt::Display for Dropout {

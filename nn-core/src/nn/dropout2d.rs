@@ -1,17 +1,19 @@
 //! `Dropout2d` and `F::dropout2d`: zeroes whole channels while training.
 
 use super::module::{Module, ModuleInfo, TrainingFlag};
+use crate::dtype::DType;
 use crate::error::{TensorError, or_panic};
+use crate::random::with_default_generator;
 use crate::tensor::Tensor;
 
 /// During training, zeroes each channel of each sample (a whole `H × W`
 /// feature map) with probability `p` and scales the rest by `1/(1-p)`; in
 /// evaluation mode returns the input, as `nn.Dropout2d(p)`.
 ///
-/// The mask (`rand([N, C, 1, 1]) >= p`) comes from the default generator:
-/// reproducible after `manual_seed`, though not torch's own mask (torch
-/// draws it from a separate MKL stream). As in torch, a 3-D input is taken
-/// as `[N, C, L]`.
+/// The mask is torch's, bit for bit after `manual_seed`: `bernoulli_(1 - p)`
+/// on a `[N, C, 1, 1]` tensor from the default generator, as
+/// [`F::dropout`](super::functional::dropout) draws its elementwise mask. As
+/// in torch, a 3-D input is taken as `[N, C, L]`.
 ///
 /// ```
 /// use nn_core::prelude::*;
@@ -91,11 +93,12 @@ impl Module for Dropout2d {
     fn forward(&self, input: &Tensor) -> Tensor {
         dropout2d(input, self.p, self.training.get())
     }
+    super::module::compiled_module_methods!();
 }
 
 crate::impl_module_display!(Dropout2d);
 
-/// Channel dropout, as `F.dropout2d(x, p, training)`: a mask of shape
+/// Channel dropout, as `F.dropout2d(x, p, training)`: torch's mask of shape
 /// `[N, C, 1, …]` from the default generator, broadcast over the rest
 /// (`MulBackward0`).
 ///
@@ -119,6 +122,23 @@ pub fn dropout2d(x: &Tensor, p: f64, training: bool) -> Tensor {
     if p == 1.0 {
         return x * &Tensor::zeros(&mask_shape).to_dtype(x.dtype());
     }
-    let keep = Tensor::rand(&mask_shape).ge(p).to_dtype(x.dtype());
-    x * &(&keep * (1.0 / (1.0 - p)))
+    // noise = input.new_empty(N, C, 1, …).bernoulli_(1 - p); noise.div_(1 - p)
+    let keep = 1.0 - p;
+    let n: usize = mask_shape.iter().product();
+    let noise = with_default_generator(|g| match x.dtype() {
+        DType::Float64 => {
+            let mut v = vec![0.0f64; n];
+            g.fill_bernoulli_f64(&mut v, keep);
+            v.iter_mut().for_each(|m| *m /= keep);
+            Tensor::from_vec(v, &mask_shape)
+        }
+        _ => {
+            let mut v = vec![0.0f32; n];
+            g.fill_bernoulli_f32(&mut v, keep);
+            let keep = keep as f32;
+            v.iter_mut().for_each(|m| *m /= keep);
+            Tensor::from_vec(v, &mask_shape).to_dtype(x.dtype())
+        }
+    });
+    x * &noise
 }

@@ -171,6 +171,7 @@ impl Module for Embedding {
             self.padding_idx,
         ))
     }
+    super::module::compiled_module_methods!();
 }
 
 crate::impl_module_display!(Embedding);

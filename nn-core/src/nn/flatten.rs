@@ -65,6 +65,7 @@ impl Module for Flatten {
     fn forward(&self, input: &Tensor) -> Tensor {
         input.flatten_dims(self.start_dim, self.end_dim)
     }
+    super::module::compiled_module_methods!();
 }
 
 impl std::fmt::Display for Flatten {

@@ -38,6 +38,7 @@ impl Module for Identity {
     fn forward(&self, input: &Tensor) -> Tensor {
         input.clone()
     }
+    super::module::compiled_module_methods!();
 }
 
 impl std::fmt::Display for Identity {

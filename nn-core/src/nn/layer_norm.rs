@@ -126,6 +126,7 @@ impl Module for LayerNorm {
             self.eps,
         )
     }
+    super::module::compiled_module_methods!();
 }
 
 crate::impl_module_display!(LayerNorm);

@@ -11,13 +11,18 @@ use crate::tensor::Tensor;
 /// generator, weight first, exactly as torch does: after `manual_seed(0)`,
 /// `Linear::new(2, 5)` has torch's weights bit for bit.
 ///
+/// torch's `m.weight` and `m.bias` are `m.weight()` and `m.bias()`: the same
+/// methods work on every module (`net[0].weight()`, `model.l1.bias()`).
+/// They return the parameter itself (a handle), so `m.weight().grad()` and
+/// `init::zeros_(&m.bias())` act on the layer's tensors.
+///
 /// ```
 /// use nn_core::prelude::*;
 /// manual_seed(0);
 /// let m = Linear::new(2, 5);
 /// assert_eq!(m.to_string(), "Linear(in_features=2, out_features=5, bias=True)");
 /// assert_eq!(
-///     m.weight.to_string(),
+///     m.weight().to_string(),
 ///     "Parameter containing:\ntensor([[-0.0053,  0.3793],\n        [-0.5820, -0.5204],\n        [-0.2723,  0.1896],\n        [-0.0140,  0.5607],\n        [-0.0628,  0.1871]], requires_grad=True)"
 /// );
 /// let y = m.forward(&tensor![[1.0, -1.0], [0.0, 1.0], [0.0, 0.0]]);
@@ -25,10 +30,10 @@ use crate::tensor::Tensor;
 /// ```
 #[derive(Clone)]
 pub struct Linear {
-    /// `[out_features, in_features]`, a parameter.
-    pub weight: Tensor,
-    /// `[out_features]`, a parameter; `None` for `bias=False`.
-    pub bias: Option<Tensor>,
+    /// `[out_features, in_features]`, a parameter: `m.weight()`.
+    pub(crate) weight: Tensor,
+    /// `[out_features]`, a parameter (`m.bias()`); `None` for `bias=False`.
+    pub(crate) bias: Option<Tensor>,
     /// Size of each input sample.
     pub in_features: usize,
     /// Size of each output sample.
@@ -54,7 +59,7 @@ impl Linear {
     /// use nn_core::prelude::*;
     /// let m = Linear::with_bias(2, 3, false);
     /// assert_eq!(m.to_string(), "Linear(in_features=2, out_features=3, bias=False)");
-    /// assert!(m.bias.is_none());
+    /// assert!(m.get_parameter("bias").is_none());
     /// ```
     pub fn with_bias(in_features: usize, out_features: usize, bias: bool) -> Linear {
         let bound = linear_init_bound(in_features);
@@ -139,6 +144,7 @@ impl Module for Linear {
     fn forward(&self, input: &Tensor) -> Tensor {
         input.linear(&self.weight, self.bias.as_ref())
     }
+    super::module::compiled_module_methods!();
 }
 
 crate::impl_module_display!(Linear);

@@ -209,6 +209,7 @@ impl Module for MaxPool2d {
     fn forward(&self, input: &Tensor) -> Tensor {
         or_panic(self.pool(input)).0
     }
+    super::module::compiled_module_methods!();
 }
 
 crate::impl_module_display!(MaxPool2d);

@@ -1,5 +1,7 @@
-//! `torch.nn`: the [`Module`] trait and `#[derive(Module)]`, layers, losses,
-//! and [`functional`] (imported as `F`).
+//! `torch.nn`: the [`Module`] trait and `#[derive(Module)]`, layers, the
+//! containers ([`Sequential`], [`ModuleList`], [`ModuleDict`]), losses,
+//! [`functional`] (imported as `F`), [`init`] and [`utils`]
+//! (`clip_grad_norm_`).
 //!
 //! ```
 //! use nn_core::prelude::*;
@@ -24,16 +26,20 @@ mod embedding;
 mod flatten;
 pub mod functional;
 mod identity;
+pub mod init;
 mod int_or_pair;
 mod layer_norm;
 mod linear;
 pub mod loss;
 mod max_pool;
 mod module;
+mod module_dict;
+mod module_list;
 mod pad;
 mod padding;
 mod sequential;
 mod state_dict;
+pub mod utils;
 
 pub use activation::{LeakyReLU, ReLU, Sigmoid, Softmax, Tanh};
 pub use adaptive_avg_pool::AdaptiveAvgPool2d;
@@ -52,7 +58,9 @@ pub use linear::Linear;
 pub use loss::{BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss, Reduction};
 pub use max_pool::{MaxPool2d, MaxPool2dConfig};
 pub use module::{Module, ModuleField, ModuleInfo, Registry, TrainingFlag};
+pub use module_dict::ModuleDict;
+pub use module_list::ModuleList;
 pub use nn_core_derive::Module;
 pub use padding::Padding;
-pub use sequential::Sequential;
+pub use sequential::{PyIndex, Sequential};
 pub use state_dict::{IncompatibleKeys, StateDict};

@@ -8,6 +8,7 @@
 //! `state_dict`, the printed tree) follows from those two.
 
 use crate::tensor::Tensor;
+use provided::*;
 use std::any::Any;
 use std::fmt;
 
@@ -84,15 +85,21 @@ pub trait ModuleInfo: Any {
     }
 
     /// Whether this module is in training mode (true until `eval()`), as
-    /// `module.training`.
-    fn is_training(&self) -> bool {
-        match self.own_training() {
-            Some(t) => t,
-            None => self
-                .named_children()
-                .first()
-                .is_none_or(|(_, c)| c.is_training()),
-        }
+    /// torch's `module.training` attribute.
+    ///
+    /// A built-in layer or container keeps its own flag; a
+    /// `#[derive(Module)]` struct reports its first child's (it has no flag
+    /// of its own, and `train()`/`eval()` always reach every child).
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let net = sequential![Linear::new(2, 2), Dropout::new(0.5)];
+    /// assert!(net.training());
+    /// net.eval();
+    /// assert!(!net.training() && !net[1].training());
+    /// ```
+    fn training(&self) -> bool {
+        training_of(self.own_training(), self.named_children())
     }
 
     /// The module as `Any`, for [`downcast_ref`](trait.Module.html#method.downcast_ref).
@@ -114,7 +121,7 @@ pub trait ModuleInfo: Any {
 /// the kernel loads nn-core as a dynamic library, and calling such a method
 /// through `dyn Module` from a notebook cell fails to link (the vtable shim
 /// refers to a symbol the library does not export).
-pub trait Module: ModuleInfo {
+pub trait Module: ModuleInfo + AsModule {
     /// Computes the module's output for `input`.
     fn forward(&self, input: &Tensor) -> Tensor;
 
@@ -127,14 +134,12 @@ pub trait Module: ModuleInfo {
     /// assert_eq!(sizes, vec![4, 4, 24, 6]);
     /// ```
     fn parameters(&self) -> Vec<Tensor> {
-        self.named_parameters()
-            .into_iter()
-            .map(|(_, p)| p)
-            .collect()
+        parameters_of(self.as_module())
     }
 
     /// Parameters with their dotted names (`l1.weight`, `net.0.bias`), as
-    /// `model.named_parameters()`.
+    /// `model.named_parameters()`: each parameter once, even when a module is
+    /// shared (`state_dict()` keeps every name, as torch's does).
     ///
     /// ```
     /// use nn_core::prelude::*;
@@ -143,16 +148,7 @@ pub trait Module: ModuleInfo {
     /// assert_eq!(names, vec!["weight", "bias"]);
     /// ```
     fn named_parameters(&self) -> Vec<(String, Tensor)> {
-        let mut out = self.own_parameters();
-        for (name, child) in self.named_children() {
-            out.extend(
-                child
-                    .named_parameters()
-                    .into_iter()
-                    .map(|(n, p)| (format!("{name}.{n}"), p)),
-            );
-        }
-        out
+        named_parameters_of(self.as_module())
     }
 
     /// Buffers with their dotted names, depth first, as `model.named_buffers()`.
@@ -164,16 +160,7 @@ pub trait Module: ModuleInfo {
     /// assert_eq!(names, ["1.running_mean", "1.running_var", "1.num_batches_tracked"]);
     /// ```
     fn named_buffers(&self) -> Vec<(String, Tensor)> {
-        let mut out = self.own_buffers();
-        for (name, child) in self.named_children() {
-            out.extend(
-                child
-                    .named_buffers()
-                    .into_iter()
-                    .map(|(n, b)| (format!("{name}.{n}"), b)),
-            );
-        }
-        out
+        named_buffers_of(self.as_module())
     }
 
     /// All buffers, depth first, as `model.buffers()`.
@@ -184,7 +171,10 @@ pub trait Module: ModuleInfo {
     /// assert_eq!(bn.buffers()[1].to_vec::<f32>(), vec![1.0; 3]); // running_var
     /// ```
     fn buffers(&self) -> Vec<Tensor> {
-        self.named_buffers().into_iter().map(|(_, b)| b).collect()
+        named_buffers_of(self.as_module())
+            .into_iter()
+            .map(|(_, b)| b)
+            .collect()
     }
 
     /// The total number of parameter elements, as
@@ -196,7 +186,7 @@ pub trait Module: ModuleInfo {
     /// assert_eq!(ffn.num_parameters(), 45);
     /// ```
     fn num_parameters(&self) -> usize {
-        self.parameters().iter().map(|p| p.numel()).sum()
+        count_parameters_of(self.as_module(), false)
     }
 
     /// The number of elements of parameters that require grad (the seed
@@ -207,11 +197,7 @@ pub trait Module: ModuleInfo {
     /// assert_eq!(Linear::new(2, 3).num_trainable_parameters(), 9);
     /// ```
     fn num_trainable_parameters(&self) -> usize {
-        self.parameters()
-            .iter()
-            .filter(|p| p.requires_grad())
-            .map(|p| p.numel())
-            .sum()
+        count_parameters_of(self.as_module(), true)
     }
 
     /// Direct children, as `model.children()`.
@@ -222,7 +208,7 @@ pub trait Module: ModuleInfo {
     /// assert_eq!(net.children()[1].to_string(), "ReLU()");
     /// ```
     fn children(&self) -> Vec<&dyn Module> {
-        self.named_children().into_iter().map(|(_, c)| c).collect()
+        children_of(self.named_children())
     }
 
     /// Clears every parameter's gradient, as `model.zero_grad()` (torch ≥ 2
@@ -232,33 +218,30 @@ pub trait Module: ModuleInfo {
     /// use nn_core::prelude::*;
     /// let lin = Linear::new(2, 1);
     /// lin.forward(&tensor![1.0, 2.0]).sum().backward();
-    /// assert!(lin.weight.grad().is_some());
+    /// assert!(lin.weight().grad().is_some());
     /// lin.zero_grad();
-    /// assert!(lin.weight.grad().is_none());
+    /// assert!(lin.weight().grad().is_none());
     /// ```
     fn zero_grad(&self) {
-        for p in self.parameters() {
-            p.set_grad(None);
-        }
+        zero_grad_of(self.as_module());
     }
 
-    /// Sets training mode (`true`) or evaluation mode on this module and
-    /// every descendant, as `model.train(mode)`.
+    /// Training mode for this module and every descendant, as torch's
+    /// `model.train()`: [`Dropout`](super::Dropout) drops again.
     ///
     /// ```
     /// use nn_core::prelude::*;
     /// let net = sequential![Linear::new(2, 2), Dropout::new(0.5)];
-    /// net.train(false);
-    /// assert!(!net.is_training());
+    /// net.eval();
+    /// net.train();
+    /// assert!(net[1].training());
     /// ```
-    fn train(&self, mode: bool) {
-        self.set_own_training(mode);
-        for (_, child) in self.named_children() {
-            child.train(mode);
-        }
+    fn train(&self) {
+        self.set_training(true);
     }
 
-    /// Evaluation mode, as `model.eval()` (the same as `train(false)`).
+    /// Evaluation mode for this module and every descendant, as torch's
+    /// `model.eval()`: [`Dropout`](super::Dropout) passes its input through.
     ///
     /// ```
     /// use nn_core::prelude::*;
@@ -268,7 +251,79 @@ pub trait Module: ModuleInfo {
     /// assert_eq!(d.forward(&x).to_vec::<f32>(), vec![1.0; 4]);
     /// ```
     fn eval(&self) {
-        self.train(false);
+        self.set_training(false);
+    }
+
+    /// Training (`true`) or evaluation mode for this module and every
+    /// descendant, as torch's `model.train(mode)`.
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let net = sequential![Linear::new(2, 2), Dropout::new(0.5)];
+    /// net.set_training(false);
+    /// assert!(!net.training());
+    /// ```
+    fn set_training(&self, mode: bool) {
+        set_training_of(self.as_module(), mode);
+    }
+
+    /// This module and all its descendants, depth first, each with its
+    /// dotted name (`""` for this module itself), as `model.named_modules()`.
+    /// (On a `&dyn Module`, walk [`named_children`](ModuleInfo::named_children).)
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let net = sequential![Linear::new(2, 2), sequential![ReLU::new()]];
+    /// let names: Vec<String> = net.named_modules().into_iter().map(|(n, _)| n).collect();
+    /// assert_eq!(names, ["", "0", "1", "1.0"]);
+    /// ```
+    fn named_modules(&self) -> Vec<(String, &dyn Module)>
+    where
+        Self: Sized,
+    {
+        collect_modules(self)
+    }
+
+    /// This module and all its descendants, depth first, as
+    /// `model.modules()`.
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let net = sequential![Linear::new(2, 2), ReLU::new(), Linear::new(2, 1)];
+    /// let linears = net.modules().iter().filter(|m| m.class_name() == "Linear").count();
+    /// assert_eq!(linears, 2);
+    /// ```
+    fn modules(&self) -> Vec<&dyn Module>
+    where
+        Self: Sized,
+    {
+        collect_modules(self).into_iter().map(|(_, m)| m).collect()
+    }
+
+    /// Calls `f` on every descendant and then on this module (children
+    /// first, as torch's `model.apply(fn)`): the usual way to initialise a
+    /// model's layers with [`nn::init`](super::init).
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// use nn_core::nn::init;
+    ///
+    /// fn init_weights(m: &dyn Module) {
+    ///     if let Some(lin) = m.downcast_ref::<Linear>() {
+    ///         init::xavier_uniform_(&lin.weight(), 1.0);
+    ///         init::constant_(&lin.bias(), 0.01);
+    ///     }
+    /// }
+    ///
+    /// let net = sequential![Linear::new(2, 4), ReLU::new(), Linear::new(4, 1)];
+    /// net.apply(&init_weights);
+    /// assert_eq!(net[2].bias().to_vec::<f32>(), vec![0.01]);
+    /// ```
+    fn apply(&self, f: &dyn Fn(&dyn Module))
+    where
+        Self: Sized,
+    {
+        apply_to(self, f);
     }
 
     /// The parameter named `name` on this module itself, as `getattr(m, name)`.
@@ -282,10 +337,7 @@ pub trait Module: ModuleInfo {
     /// assert_eq!(net[0].param("weight").shape(), [3, 2]);
     /// ```
     fn param(&self, name: &str) -> Tensor {
-        match self.own_parameters().into_iter().find(|(n, _)| n == name) {
-            Some((_, p)) => p,
-            None => panic!("'{}' object has no attribute '{name}'", self.class_name()),
-        }
+        param_of(self.as_module(), name)
     }
 
     /// This module's `weight` parameter, so that `net[0].weight()` reads like
@@ -298,13 +350,15 @@ pub trait Module: ModuleInfo {
     /// assert_eq!(net[0].weight().shape(), [3, 2]);
     /// ```
     fn weight(&self) -> Tensor {
-        self.param("weight")
+        param_of(self.as_module(), "weight")
     }
 
     /// This module's `bias` parameter, as torch's `net[0].bias`.
     ///
     /// # Panics
-    /// If the module has no bias, with Python's message.
+    /// If the module has no bias (`Linear::with_bias(.., false)`, whose
+    /// torch `bias` is `None`), with Python's message; use
+    /// [`get_parameter`](Self::get_parameter) to ask.
     ///
     /// ```
     /// use nn_core::prelude::*;
@@ -312,7 +366,21 @@ pub trait Module: ModuleInfo {
     /// assert_eq!(net[0].bias().shape(), [3]);
     /// ```
     fn bias(&self) -> Tensor {
-        self.param("bias")
+        param_of(self.as_module(), "bias")
+    }
+
+    /// The parameter at a dotted path (`"weight"`, `"l1.bias"`,
+    /// `"net.0.weight"`), or `None` if there is none, as
+    /// `model.get_parameter(target)` (which raises where this returns `None`).
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let net = sequential![Linear::new(2, 3), Linear::with_bias(3, 1, false)];
+    /// assert_eq!(net.get_parameter("0.weight").unwrap().shape(), [3, 2]);
+    /// assert!(net.get_parameter("1.bias").is_none()); // bias=False
+    /// ```
+    fn get_parameter(&self, target: &str) -> Option<Tensor> {
+        get_parameter_of(self.as_module(), target)
     }
 
     /// The parameters and buffers by their dotted names, as
@@ -326,7 +394,7 @@ pub trait Module: ModuleInfo {
     /// assert_eq!(net.state_dict().keys(), vec!["0.weight", "0.bias", "2.weight", "2.bias"]);
     /// ```
     fn state_dict(&self) -> super::StateDict {
-        super::state_dict::state_dict_of(state_entries(self))
+        state_dict_of(self.as_module())
     }
 
     /// Copies a state dict's values into the parameters of the same names,
@@ -342,12 +410,10 @@ pub trait Module: ModuleInfo {
     /// let a = Linear::new(2, 2);
     /// let b = Linear::new(2, 2);
     /// b.load_state_dict(&a.state_dict());
-    /// assert_eq!(b.weight.to_vec::<f32>(), a.weight.to_vec::<f32>());
+    /// assert_eq!(b.weight().to_vec::<f32>(), a.weight().to_vec::<f32>());
     /// ```
     fn load_state_dict(&self, state_dict: &super::StateDict) {
-        if let Err(e) = self.try_load_state_dict(state_dict, true) {
-            panic!("{e}");
-        }
+        load_state_dict_of(self.as_module(), state_dict);
     }
 
     /// Fallible form of [`load_state_dict`](Self::load_state_dict), with
@@ -370,7 +436,7 @@ pub trait Module: ModuleInfo {
         state_dict: &super::StateDict,
         strict: bool,
     ) -> crate::Result<super::IncompatibleKeys> {
-        super::state_dict::load_into(&self.class_name(), state_entries(self), state_dict, strict)
+        try_load_state_dict_of(self.as_module(), state_dict, strict)
     }
 
     /// torch's `repr(module)`: the class name, `extra_repr` and the children,
@@ -381,8 +447,252 @@ pub trait Module: ModuleInfo {
     /// assert_eq!(Linear::new(2, 3).repr(), "Linear(in_features=2, out_features=3, bias=True)");
     /// ```
     fn repr(&self) -> String {
-        module_repr(self)
+        module_repr(self.as_module())
     }
+}
+
+/// `&self` as `&dyn Module`, for [`Module`]'s provided methods: they call
+/// nn-core's compiled code through it instead of being compiled again for
+/// every module type, which is what a notebook cell defining a model would
+/// otherwise do (about a hundred functions per `#[derive(Module)]` struct,
+/// in every cell that uses it).
+#[doc(hidden)]
+pub trait AsModule {
+    /// This module as a trait object.
+    fn as_module(&self) -> &dyn Module;
+}
+
+impl<T: Module> AsModule for T {
+    fn as_module(&self) -> &dyn Module {
+        self
+    }
+}
+
+/// The provided methods of [`Module`], written out for one of nn-core's own
+/// layers (inside its `impl Module`). A trait's provided method is compiled
+/// for each type where its vtable is made, and a notebook cell that writes
+/// `sequential![Linear::new(2, 3)]` makes `Linear`'s: written out here,
+/// they are ordinary functions of nn-core, which the cell links to instead.
+macro_rules! compiled_module_methods {
+    () => {
+        $crate::nn::module::compiled_module_methods!(custom_repr);
+        fn repr(&self) -> String {
+            $crate::nn::module::provided::module_repr(self)
+        }
+    };
+    (custom_repr) => {
+        fn parameters(&self) -> Vec<$crate::Tensor> {
+            $crate::nn::module::provided::parameters_of(self)
+        }
+        fn named_parameters(&self) -> Vec<(String, $crate::Tensor)> {
+            $crate::nn::module::provided::named_parameters_of(self)
+        }
+        fn named_buffers(&self) -> Vec<(String, $crate::Tensor)> {
+            $crate::nn::module::provided::named_buffers_of(self)
+        }
+        fn num_parameters(&self) -> usize {
+            $crate::nn::module::provided::count_parameters_of(self, false)
+        }
+        fn num_trainable_parameters(&self) -> usize {
+            $crate::nn::module::provided::count_parameters_of(self, true)
+        }
+        fn children(&self) -> Vec<&dyn $crate::nn::Module> {
+            $crate::nn::module::provided::children_of($crate::nn::ModuleInfo::named_children(self))
+        }
+        fn zero_grad(&self) {
+            $crate::nn::module::provided::zero_grad_of(self)
+        }
+        fn train(&self) {
+            $crate::nn::module::provided::set_training_of(self, true)
+        }
+        fn eval(&self) {
+            $crate::nn::module::provided::set_training_of(self, false)
+        }
+        fn set_training(&self, mode: bool) {
+            $crate::nn::module::provided::set_training_of(self, mode)
+        }
+        fn param(&self, name: &str) -> $crate::Tensor {
+            $crate::nn::module::provided::param_of(self, name)
+        }
+        fn weight(&self) -> $crate::Tensor {
+            $crate::nn::module::provided::param_of(self, "weight")
+        }
+        fn bias(&self) -> $crate::Tensor {
+            $crate::nn::module::provided::param_of(self, "bias")
+        }
+        fn get_parameter(&self, target: &str) -> Option<$crate::Tensor> {
+            $crate::nn::module::provided::get_parameter_of(self, target)
+        }
+        fn state_dict(&self) -> $crate::nn::StateDict {
+            $crate::nn::module::provided::state_dict_of(self)
+        }
+        fn load_state_dict(&self, state_dict: &$crate::nn::StateDict) {
+            $crate::nn::module::provided::load_state_dict_of(self, state_dict)
+        }
+        fn try_load_state_dict(
+            &self,
+            state_dict: &$crate::nn::StateDict,
+            strict: bool,
+        ) -> $crate::Result<$crate::nn::IncompatibleKeys> {
+            $crate::nn::module::provided::try_load_state_dict_of(self, state_dict, strict)
+        }
+    };
+}
+pub(crate) use compiled_module_methods;
+
+// The provided methods' bodies, compiled once in nn-core.
+pub(crate) mod provided {
+    pub(crate) use super::module_repr;
+    use super::{Module, Tensor, every_entry, every_parameter};
+
+    pub(crate) fn training_of(own: Option<bool>, children: Vec<(String, &dyn Module)>) -> bool {
+        match own {
+            Some(t) => t,
+            None => children.first().is_none_or(|(_, c)| c.training()),
+        }
+    }
+
+    pub(crate) fn parameters_of(m: &dyn Module) -> Vec<Tensor> {
+        named_parameters_of(m).into_iter().map(|(_, p)| p).collect()
+    }
+
+    pub(crate) fn named_parameters_of(m: &dyn Module) -> Vec<(String, Tensor)> {
+        // A module shared by two parents (weight sharing) is listed once,
+        // under its first name, as torch's `remove_duplicate=True`.
+        let mut out: Vec<(String, Tensor)> = Vec::new();
+        for (name, p) in every_parameter(m.own_parameters(), m.named_children()) {
+            if !out.iter().any(|(_, q)| q.is_same(&p)) {
+                out.push((name, p));
+            }
+        }
+        out
+    }
+
+    pub(crate) fn named_buffers_of(m: &dyn Module) -> Vec<(String, Tensor)> {
+        let mut out = m.own_buffers();
+        for (name, child) in m.named_children() {
+            out.extend(
+                named_buffers_of(child)
+                    .into_iter()
+                    .map(|(n, b)| (format!("{name}.{n}"), b)),
+            );
+        }
+        out
+    }
+
+    pub(crate) fn count_parameters_of(m: &dyn Module, trainable_only: bool) -> usize {
+        parameters_of(m)
+            .iter()
+            .filter(|p| !trainable_only || p.requires_grad())
+            .map(|p| p.numel())
+            .sum()
+    }
+
+    pub(crate) fn children_of(children: Vec<(String, &dyn Module)>) -> Vec<&dyn Module> {
+        children.into_iter().map(|(_, c)| c).collect()
+    }
+
+    pub(crate) fn zero_grad_of(m: &dyn Module) {
+        for p in parameters_of(m) {
+            p.set_grad(None);
+        }
+    }
+
+    pub(crate) fn set_training_of(m: &dyn Module, mode: bool) {
+        m.set_own_training(mode);
+        for (_, child) in m.named_children() {
+            child.set_training(mode);
+        }
+    }
+
+    pub(crate) fn param_of(m: &dyn Module, name: &str) -> Tensor {
+        match m.own_parameters().into_iter().find(|(n, _)| n == name) {
+            Some((_, p)) => p,
+            None => panic!("'{}' object has no attribute '{name}'", m.class_name()),
+        }
+    }
+
+    pub(crate) fn get_parameter_of(m: &dyn Module, target: &str) -> Option<Tensor> {
+        named_parameters_of(m)
+            .into_iter()
+            .find(|(n, _)| n == target)
+            .map(|(_, p)| p)
+    }
+
+    pub(crate) fn state_dict_of(m: &dyn Module) -> crate::nn::StateDict {
+        crate::nn::state_dict::state_dict_of(every_entry(m))
+    }
+
+    pub(crate) fn load_state_dict_of(m: &dyn Module, state_dict: &crate::nn::StateDict) {
+        if let Err(e) = try_load_state_dict_of(m, state_dict, true) {
+            panic!("{e}");
+        }
+    }
+
+    pub(crate) fn try_load_state_dict_of(
+        m: &dyn Module,
+        state_dict: &crate::nn::StateDict,
+        strict: bool,
+    ) -> crate::Result<crate::nn::IncompatibleKeys> {
+        crate::nn::state_dict::load_into(&m.class_name(), every_entry(m), state_dict, strict)
+    }
+}
+
+/// Every parameter under its dotted name, depth first, own parameters first,
+/// shared ones under each of their names (what `state_dict()` lists).
+fn every_parameter(
+    own: Vec<(String, Tensor)>,
+    children: Vec<(String, &dyn Module)>,
+) -> Vec<(String, Tensor)> {
+    let mut out = own;
+    for (name, child) in children {
+        out.extend(
+            every_parameter(child.own_parameters(), child.named_children())
+                .into_iter()
+                .map(|(n, p)| (format!("{name}.{n}"), p)),
+        );
+    }
+    out
+}
+
+/// What `state_dict()` holds, in torch's order: a module's own parameters,
+/// its own buffers, then each child's entries under its name (shared ones
+/// under each of their names).
+fn every_entry(m: &dyn Module) -> Vec<(String, Tensor)> {
+    let mut out = m.own_parameters();
+    out.extend(m.own_buffers());
+    for (name, child) in m.named_children() {
+        out.extend(
+            every_entry(child)
+                .into_iter()
+                .map(|(n, t)| (format!("{name}.{n}"), t)),
+        );
+    }
+    out
+}
+
+/// `model.named_modules()` of any module, depth first.
+fn collect_modules(root: &dyn Module) -> Vec<(String, &dyn Module)> {
+    let mut out = vec![(String::new(), root)];
+    for (name, child) in root.named_children() {
+        for (sub, m) in collect_modules(child) {
+            let full = if sub.is_empty() {
+                name.clone()
+            } else {
+                format!("{name}.{sub}")
+            };
+            out.push((full, m));
+        }
+    }
+    out
+}
+
+/// `model.apply(f)`: children first, then the module.
+fn apply_to(module: &dyn Module, f: &dyn Fn(&dyn Module)) {
+    for (_, child) in module.named_children() {
+        apply_to(child, f);
+    }
+    f(module);
 }
 
 impl dyn Module {
@@ -400,23 +710,8 @@ impl dyn Module {
     }
 }
 
-/// What `state_dict()` holds, in torch's order: a module's own parameters,
-/// its own buffers, then each child's entries under its name.
-fn state_entries<M: Module + ?Sized>(m: &M) -> Vec<(String, Tensor)> {
-    let mut out = m.own_parameters();
-    out.extend(m.own_buffers());
-    for (name, child) in m.named_children() {
-        out.extend(
-            state_entries(child)
-                .into_iter()
-                .map(|(n, t)| (format!("{name}.{n}"), t)),
-        );
-    }
-    out
-}
-
 /// torch's `Module.__repr__` (printing.md §9).
-fn module_repr<M: Module + ?Sized>(m: &M) -> String {
+pub(crate) fn module_repr(m: &dyn Module) -> String {
     let mut lines: Vec<String> = Vec::new();
     let extra = m.extra_repr();
     if !extra.is_empty() {
@@ -425,10 +720,7 @@ fn module_repr<M: Module + ?Sized>(m: &M) -> String {
     let children = m.named_children();
     let child_count = children.len();
     for (name, child) in children {
-        let text = child.repr();
-        // Every line after the first is indented by two more spaces.
-        let indented = text.replace('\n', "\n  ");
-        lines.push(format!("({name}): {indented}"));
+        lines.push(format!("({name}): {}", add_indent(&child.repr())));
     }
     let name = m.class_name();
     if lines.is_empty() {
@@ -438,6 +730,21 @@ fn module_repr<M: Module + ?Sized>(m: &M) -> String {
     } else {
         format!("{name}(\n  {}\n)", lines.join("\n  "))
     }
+}
+
+/// torch's `_addindent(s, 2)`: every line after the first gets two more
+/// spaces, except blank lines, which stay empty.
+pub(crate) fn add_indent(text: &str) -> String {
+    let mut lines = text.split('\n');
+    let mut out = lines.next().unwrap_or_default().to_string();
+    for line in lines {
+        out.push('\n');
+        if !line.trim().is_empty() {
+            out.push_str("  ");
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 impl fmt::Display for dyn Module {
@@ -491,6 +798,11 @@ macro_rules! impl_module_display {
 /// let names: Vec<String> = m.named_parameters().into_iter().map(|(n, _)| n).collect();
 /// assert_eq!(names, ["scale", "fc.weight", "fc.bias"]); // own parameters first, as in torch
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a module, a parameter or a plain setting, so `#[derive(Module)]` cannot register it",
+    note = "a list of layers is a `ModuleList` (in torch too: a Python list hides its layers from `parameters()`), a dict of layers a `ModuleDict`",
+    note = "mark a field that holds no parameters `#[module(skip)]`"
+)]
 pub trait ModuleField {
     /// Registers this field under `name`.
     #[doc(hidden)]
@@ -528,6 +840,12 @@ impl<T: ModuleField> ModuleField for Option<T> {
 }
 
 impl ModuleField for Box<dyn Module> {
+    fn register<'a>(&'a self, name: &str, registry: &mut Registry<'a>) {
+        registry.children.push((name.to_string(), self.as_ref()));
+    }
+}
+
+impl ModuleField for std::sync::Arc<dyn Module> {
     fn register<'a>(&'a self, name: &str, registry: &mut Registry<'a>) {
         registry.children.push((name.to_string(), self.as_ref()));
     }

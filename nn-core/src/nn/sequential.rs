@@ -1,12 +1,16 @@
 //! `Sequential`: layers applied one after another.
 
 use super::module::{Module, ModuleInfo, TrainingFlag};
-use crate::tensor::Tensor;
+use crate::tensor::{Tensor, TensorIndex};
 use std::ops::Index;
+use std::sync::Arc;
 
 /// Modules applied in order, as `nn.Sequential(...)`. Build it with the
 /// [`sequential!`](crate::sequential!) macro or [`add`](Self::add); index it
-/// like torch: `net[0].weight()`.
+/// like torch: `net[0].weight()`, `net[-1]`, `net.slice(1..3)` for `net[1:3]`.
+///
+/// The modules are shared, as Python objects are: a slice, or a module
+/// taken out with [`pop`](Self::pop), holds the same parameters.
 ///
 /// ```
 /// use nn_core::prelude::*;
@@ -22,7 +26,7 @@ use std::ops::Index;
 /// ```
 #[derive(Default)]
 pub struct Sequential {
-    layers: Vec<(String, Box<dyn Module>)>,
+    layers: Vec<(String, Arc<dyn Module>)>,
     training: TrainingFlag,
 }
 
@@ -40,6 +44,36 @@ macro_rules! sequential {
     };
 }
 
+/// A Python index (negative counts from the end) as a position in `0..len`.
+pub(crate) fn position(index: i64, len: usize) -> Option<usize> {
+    let n = len as i64;
+    let i = if index < 0 { index + n } else { index };
+    (0..n).contains(&i).then_some(i as usize)
+}
+
+/// The positions a Python slice picks from `len` items: ranges and
+/// [`Slice`](crate::tensor::Slice)s, as in [`Tensor::i`].
+#[track_caller]
+pub(crate) fn slice_positions(index: TensorIndex, len: usize) -> Vec<usize> {
+    let slice = match index {
+        TensorIndex::Slice(s) => s,
+        _ => panic!(
+            "a slice takes a range (`1..3`, `..2`, `-2..`) or a `Slice`; use `[i]` for one module"
+        ),
+    };
+    if slice.step <= 0 {
+        panic!("slice step must be positive");
+    }
+    let n = len as i64;
+    let clamp = |v: i64| if v < 0 { (v + n).max(0) } else { v.min(n) };
+    let start = slice.start.map_or(0, clamp);
+    let stop = slice.stop.map_or(n, clamp);
+    (start..stop)
+        .step_by(slice.step as usize)
+        .map(|i| i as usize)
+        .collect()
+}
+
 impl Sequential {
     /// An empty container, as `nn.Sequential()`.
     ///
@@ -51,7 +85,8 @@ impl Sequential {
         Sequential::default()
     }
 
-    /// Appends a module named by its position (`0`, `1`, …).
+    /// Appends a module named by its position (`0`, `1`, …), as a builder
+    /// step.
     ///
     /// ```
     /// use nn_core::prelude::*;
@@ -72,11 +107,24 @@ impl Sequential {
     /// assert_eq!(net.named_parameters()[0].0, "fc1.weight");
     /// ```
     pub fn add_named(mut self, name: &str, module: impl Module) -> Sequential {
-        self.layers.push((name.to_string(), Box::new(module)));
+        self.layers.push((name.to_string(), Arc::new(module)));
         self
     }
 
     /// Appends a module in place, as `net.append(module)`.
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let mut net = sequential![Linear::new(2, 4)];
+    /// net.append(ReLU::new()).append(Linear::new(4, 1));
+    /// assert_eq!(net.state_dict().keys(), ["0.weight", "0.bias", "2.weight", "2.bias"]);
+    /// ```
+    pub fn append(&mut self, module: impl Module) -> &mut Sequential {
+        self.push_shared(Arc::new(module));
+        self
+    }
+
+    /// Appends a module in place (the same as [`append`](Self::append)).
     ///
     /// ```
     /// use nn_core::prelude::*;
@@ -85,8 +133,7 @@ impl Sequential {
     /// assert_eq!(net.len(), 1);
     /// ```
     pub fn push(&mut self, module: impl Module) {
-        let name = self.layers.len().to_string();
-        self.layers.push((name, Box::new(module)));
+        self.push_shared(Arc::new(module));
     }
 
     /// Appends an already boxed module.
@@ -98,11 +145,130 @@ impl Sequential {
     /// assert_eq!(net[0].to_string(), "Sigmoid()");
     /// ```
     pub fn push_boxed(&mut self, module: Box<dyn Module>) {
+        self.push_shared(Arc::from(module));
+    }
+
+    /// Appends a module that may also live elsewhere (`net[0]` of another
+    /// container, a [`pop`](Self::pop)ped module): both share its parameters.
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let a = sequential![Linear::new(2, 2)];
+    /// let mut b = Sequential::new();
+    /// b.push_shared(a[0].clone());
+    /// assert!(b[0].weight().is_same(&a[0].weight()));
+    /// ```
+    pub fn push_shared(&mut self, module: Arc<dyn Module>) {
         let name = self.layers.len().to_string();
         self.layers.push((name, module));
     }
 
-    /// The number of modules.
+    /// Inserts a module before position `index` (negative counts from the
+    /// end), as `net.insert(index, module)`; the modules are numbered again.
+    ///
+    /// # Panics
+    /// Outside `-len..=len`, with torch's message: `Index out of range: 3`.
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let mut net = sequential![Linear::new(2, 4), Linear::new(4, 1)];
+    /// net.insert(1, ReLU::new());
+    /// assert_eq!(net[1].to_string(), "ReLU()");
+    /// assert_eq!(net.state_dict().keys(), ["0.weight", "0.bias", "2.weight", "2.bias"]);
+    /// ```
+    pub fn insert(&mut self, index: i64, module: impl Module) -> &mut Sequential {
+        let n = self.layers.len() as i64;
+        if !(-n..=n).contains(&index) {
+            panic!("Index out of range: {index}");
+        }
+        let at = if index < 0 { index + n } else { index } as usize;
+        self.layers.insert(at, (String::new(), Arc::new(module)));
+        self.renumber();
+        self
+    }
+
+    /// Appends every module of `other`, as `net.extend(other)`.
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let mut net = sequential![Linear::new(2, 4)];
+    /// net.extend(sequential![ReLU::new(), Linear::new(4, 1)]);
+    /// assert_eq!(net.len(), 3);
+    /// ```
+    pub fn extend(&mut self, other: Sequential) -> &mut Sequential {
+        for (_, m) in other.layers {
+            self.push_shared(m);
+        }
+        self
+    }
+
+    /// Removes and returns the module at `index` (negative counts from the
+    /// end), as `net.pop(index)`; the rest are numbered again.
+    ///
+    /// # Panics
+    /// If the index is out of range: `index 5 is out of range`.
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let mut net = sequential![Linear::new(2, 4), ReLU::new(), Linear::new(4, 1)];
+    /// let relu = net.pop(1);
+    /// assert_eq!(relu.to_string(), "ReLU()");
+    /// assert_eq!(net.state_dict().keys(), ["0.weight", "0.bias", "1.weight", "1.bias"]);
+    /// ```
+    pub fn pop(&mut self, index: i64) -> Arc<dyn Module> {
+        let Some(at) = position(index, self.layers.len()) else {
+            panic!("index {index} is out of range");
+        };
+        let (_, m) = self.layers.remove(at);
+        self.renumber();
+        m
+    }
+
+    /// A `Sequential` of some of the modules, as `net[1:3]`: a range
+    /// (`1..3`, `..2`, `-2..`) or a [`Slice`](crate::tensor::Slice) with a
+    /// step. The modules keep their names (`net[1:3]` prints `(1)` and
+    /// `(2)`, as in torch) and are shared with `self`.
+    ///
+    /// # Panics
+    /// If given one integer (use `net[i]`), or a step that is not positive.
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let net = sequential![Linear::new(2, 4), ReLU::new(), Linear::new(4, 1), Sigmoid::new()];
+    /// let body = net.slice(..2);
+    /// assert_eq!(body.len(), 2);
+    /// let tail = net.slice(-2..);
+    /// assert_eq!(tail.state_dict().keys(), ["2.weight", "2.bias"]);
+    /// assert!(tail[0].weight().is_same(&net[2].weight()));
+    /// ```
+    #[track_caller]
+    pub fn slice(&self, index: impl Into<TensorIndex>) -> Sequential {
+        self.slice_at(index.into())
+    }
+
+    #[track_caller]
+    fn slice_at(&self, index: TensorIndex) -> Sequential {
+        let layers = slice_positions(index, self.layers.len())
+            .into_iter()
+            .map(|i| self.layers[i].clone())
+            .collect();
+        Sequential {
+            layers,
+            // A new container, as torch's `self.__class__(...)`: in
+            // training mode whatever the modules' modes are.
+            training: TrainingFlag::default(),
+        }
+    }
+
+    /// Names the modules by their positions again, as torch does after
+    /// `del net[i]` and `insert`.
+    fn renumber(&mut self) {
+        for (i, (name, _)) in self.layers.iter_mut().enumerate() {
+            *name = i.to_string();
+        }
+    }
+
+    /// The number of modules, as `len(net)`.
     ///
     /// ```
     /// assert_eq!(nn_core::nn::Sequential::new().len(), 0);
@@ -144,7 +310,7 @@ impl Sequential {
         }
     }
 
-    /// The modules in order.
+    /// The modules in order, as `for m in net`.
     ///
     /// ```
     /// use nn_core::prelude::*;
@@ -155,20 +321,74 @@ impl Sequential {
     pub fn iter(&self) -> impl Iterator<Item = &dyn Module> {
         self.layers.iter().map(|(_, m)| m.as_ref())
     }
-}
 
-/// `net[i]` is the i-th module. It is a `Box<dyn Module>` rather than a
-/// `dyn Module` so that it can be printed directly (`println!("{}", net[1])`:
-/// formatting arguments must have a known size).
-impl Index<usize> for Sequential {
-    type Output = Box<dyn Module>;
-
+    /// The module at a Python index (negative counts from the end).
     #[track_caller]
-    fn index(&self, index: usize) -> &Box<dyn Module> {
-        match self.layers.get(index) {
-            Some((_, m)) => m,
+    fn at(&self, index: i64) -> &Arc<dyn Module> {
+        match position(index, self.layers.len()) {
+            Some(i) => &self.layers[i].1,
             None => panic!("index {index} is out of range"),
         }
+    }
+}
+
+/// An integer that indexes a container as Python does: `net[0]`, `net[-1]`
+/// (counting from the end), `net[i]` for a `usize` `i`.
+///
+/// One generic `Index` impl over this trait (rather than one impl per
+/// integer type) keeps `net[0].weight()` compiling: the output type is known
+/// before the literal's type is.
+///
+/// ```
+/// use nn_core::nn::PyIndex;
+/// assert_eq!((-1).py_index(), -1);
+/// assert_eq!(3usize.py_index(), 3);
+/// ```
+pub trait PyIndex {
+    /// The index as an `i64` (negative counts from the end).
+    fn py_index(self) -> i64;
+}
+
+macro_rules! py_index {
+    ($($t:ty),*) => {$(
+        impl PyIndex for $t {
+            fn py_index(self) -> i64 {
+                self as i64
+            }
+        }
+    )*};
+}
+py_index!(usize, isize, i32, i64, u32);
+
+/// `net[i]` is the i-th module; `net[-1]` the last. It is an
+/// `Arc<dyn Module>` rather than a `dyn Module` so that it can be printed
+/// directly (`println!("{}", net[1])`: formatting arguments must have a known
+/// size) and shared.
+///
+/// ```
+/// use nn_core::prelude::*;
+/// let net = sequential![Linear::new(2, 3), ReLU::new()];
+/// assert_eq!(net[-1].to_string(), "ReLU()");
+/// assert_eq!(net[0].weight().shape(), [3, 2]);
+/// let i: usize = 0;
+/// assert_eq!(net[i].class_name(), "Linear");
+/// ```
+impl<I: PyIndex> Index<I> for Sequential {
+    type Output = Arc<dyn Module>;
+
+    #[track_caller]
+    fn index(&self, index: I) -> &Arc<dyn Module> {
+        self.at(index.py_index())
+    }
+}
+
+impl<'a> IntoIterator for &'a Sequential {
+    type Item = &'a dyn Module;
+    type IntoIter = Box<dyn Iterator<Item = &'a dyn Module> + 'a>;
+
+    /// `for layer in &net`.
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
     }
 }
 
@@ -194,6 +414,7 @@ impl Module for Sequential {
         }
         x
     }
+    super::module::compiled_module_methods!();
 }
 
 crate::impl_module_display!(Sequential);

@@ -1,8 +1,8 @@
 //! `Adam`, as `torch.optim.Adam`.
 
 use super::{
-    Optimizer, Real, add_, add_scalar_, addcdiv_, addcmul_, check_params, clear_grads, div_scalar_,
-    lerp_, maximum_, mul_scalar_, neg_, py, py_bool, read, sqrt_, write, write_repr,
+    Optimizer, ParamGroup, Real, add_, add_scalar_, addcdiv_, addcmul_, check_params, clear_grads,
+    div_scalar_, lerp_, maximum_, mul_scalar_, neg_, py, py_bool, read, sqrt_, write, write_repr,
 };
 use crate::dtype::DType;
 use crate::tensor::{Scalar, Tensor};
@@ -44,7 +44,7 @@ use std::fmt;
 /// ```
 pub struct Adam {
     params: Vec<Tensor>,
-    lr: Scalar,
+    group: ParamGroup,
     betas: (Scalar, Scalar),
     eps: Scalar,
     weight_decay: Scalar,
@@ -106,7 +106,7 @@ impl Adam {
         let n = params.len();
         Adam {
             params,
-            lr,
+            group: ParamGroup::new(lr),
             betas: (Scalar::Float(0.9), Scalar::Float(0.999)),
             eps: Scalar::Float(1e-8),
             weight_decay: Scalar::Int(0),
@@ -233,7 +233,7 @@ impl Adam {
     /// assert_eq!(opt.lr(), 0.02);
     /// ```
     pub fn lr(&self) -> f64 {
-        self.lr.to_f64()
+        self.group.lr()
     }
 
     /// Sets the learning rate for the following steps (a schedule).
@@ -244,8 +244,8 @@ impl Adam {
     /// opt.set_lr(0.05);
     /// assert_eq!(opt.lr(), 0.05);
     /// ```
-    pub fn set_lr(&mut self, lr: f64) {
-        self.lr = Scalar::Float(lr);
+    pub fn set_lr(&self, lr: f64) {
+        self.group.set_lr(lr);
     }
 
     /// The parameters, in the order given.
@@ -254,7 +254,7 @@ impl Adam {
     /// use nn_core::prelude::*;
     /// let lin = Linear::new(2, 3);
     /// let opt = Adam::new(lin.parameters(), 1e-3);
-    /// assert!(opt.params()[1].is_same(lin.bias.as_ref().unwrap()));
+    /// assert!(opt.params()[1].is_same(&lin.bias()));
     /// ```
     pub fn params(&self) -> &[Tensor] {
         &self.params
@@ -304,6 +304,7 @@ impl Adam {
     /// assert!((w.item() - 0.1).abs() < 1e-6);
     /// ```
     pub fn step(&mut self) {
+        self.group.mark_stepped();
         for i in 0..self.params.len() {
             let Some(grad) = self.params[i].grad() else {
                 continue;
@@ -327,7 +328,7 @@ impl Adam {
             max_exp_avg_sq: amsgrad.then(|| Tensor::zeros_like(param)),
         });
         let (lr, weight_decay, eps) = (
-            self.lr.to_f64(),
+            self.group.lr(),
             self.weight_decay.to_f64(),
             self.eps.to_f64(),
         );
@@ -398,21 +399,26 @@ impl Optimizer for Adam {
     fn params(&self) -> &[Tensor] {
         Adam::params(self)
     }
-    fn lr(&self) -> f64 {
-        Adam::lr(self)
-    }
-    fn set_lr(&mut self, lr: f64) {
-        Adam::set_lr(self, lr)
+    fn param_group(&self) -> ParamGroup {
+        self.group.clone()
     }
 }
 
 impl fmt::Display for Adam {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_as(f, "Adam")
+    }
+}
+
+impl Adam {
+    /// The printed optimizer under a class name (`AdamW` prints the same
+    /// settings).
+    pub(super) fn write_as(&self, f: &mut fmt::Formatter<'_>, class: &str) -> fmt::Result {
         write_repr(
             f,
-            "Adam",
+            class,
+            &self.group,
             &[
-                ("lr", py(self.lr)),
                 (
                     "betas",
                     format!("({}, {})", py(self.betas.0), py(self.betas.1)),

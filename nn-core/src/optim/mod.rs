@@ -1,4 +1,5 @@
-//! `torch.optim`: [`SGD`] and [`Adam`], with torch's arithmetic and printing.
+//! `torch.optim`: [`SGD`], [`Adam`] and [`AdamW`], with torch's arithmetic
+//! and printing, and the learning-rate schedules of [`lr_scheduler`].
 //!
 //! On CPU, torch runs each optimizer's *single-tensor* implementation
 //! (`_single_tensor_sgd`, `_single_tensor_adam`): `foreach` and `fused` are
@@ -26,15 +27,19 @@
 //! ```
 
 mod adam;
+mod adamw;
+pub mod lr_scheduler;
 mod sgd;
 
 pub use adam::{Adam, AdamState};
+pub use adamw::AdamW;
 pub use sgd::SGD;
 
 use crate::cpu::with_fma;
 use crate::tensor::{Element, Scalar, Tensor};
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::{Arc, Mutex};
 
 /// What every optimizer offers, as `torch.optim.Optimizer`: for code that
 /// trains with any of them.
@@ -86,6 +91,17 @@ pub trait Optimizer: fmt::Display {
     /// ```
     fn params(&self) -> &[Tensor];
 
+    /// The settings a learning-rate scheduler changes, as
+    /// `optimizer.param_groups[0]`: a handle shared with the optimizer.
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let opt: Box<dyn Optimizer> = Box::new(SGD::new(Linear::new(2, 3).parameters(), 0.1));
+    /// opt.param_group().set_lr(0.01);
+    /// assert_eq!(opt.lr(), 0.01);
+    /// ```
+    fn param_group(&self) -> ParamGroup;
+
     /// The learning rate, as `optimizer.param_groups[0]["lr"]`.
     ///
     /// ```
@@ -93,7 +109,9 @@ pub trait Optimizer: fmt::Display {
     /// let opt: Box<dyn Optimizer> = Box::new(Adam::new(Linear::new(2, 3).parameters(), 0.01));
     /// assert_eq!(opt.lr(), 0.01);
     /// ```
-    fn lr(&self) -> f64;
+    fn lr(&self) -> f64 {
+        self.param_group().lr()
+    }
 
     /// Changes the learning rate, as assigning `param_groups[0]["lr"]`
     /// (what learning-rate schedulers do).
@@ -104,7 +122,134 @@ pub trait Optimizer: fmt::Display {
     /// opt.set_lr(opt.lr() / 2.0);
     /// assert_eq!(opt.lr(), 0.05);
     /// ```
-    fn set_lr(&mut self, lr: f64);
+    fn set_lr(&mut self, lr: f64) {
+        self.param_group().set_lr(lr);
+    }
+}
+
+/// One parameter group's learning rate, as `optimizer.param_groups[0]`'s
+/// `"lr"` (and the `"initial_lr"` a scheduler records): shared by the
+/// optimizer and the [`lr_scheduler`]s attached to it, so that
+/// `scheduler.step()` changes the rate the optimizer's next `step()` uses,
+/// as in torch.
+///
+/// ```
+/// use nn_core::prelude::*;
+/// let opt = SGD::new(Linear::new(2, 1).parameters(), 0.1);
+/// let group = opt.param_group();
+/// group.set_lr(0.5);
+/// assert_eq!(opt.lr(), 0.5);
+/// assert!(opt.to_string().contains("    lr: 0.5\n"));
+/// ```
+#[derive(Clone, Debug)]
+pub struct ParamGroup(Arc<Mutex<GroupState>>);
+
+#[derive(Debug)]
+struct GroupState {
+    lr: Scalar,
+    /// `group["initial_lr"]`, set by the first scheduler attached.
+    initial_lr: Option<Scalar>,
+    /// Whether the optimizer has stepped (torch's `optimizer._opt_called`).
+    stepped: bool,
+}
+
+impl ParamGroup {
+    /// A group with learning rate `lr` (an integer prints as an integer).
+    ///
+    /// ```
+    /// use nn_core::optim::ParamGroup;
+    /// assert_eq!(ParamGroup::new(1.into()).lr(), 1.0);
+    /// ```
+    pub fn new(lr: Scalar) -> ParamGroup {
+        ParamGroup(Arc::new(Mutex::new(GroupState {
+            lr,
+            initial_lr: None,
+            stepped: false,
+        })))
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, GroupState> {
+        // A panic while the lock is held cannot leave the state half-written
+        // (every update is one assignment), so a poisoned lock is fine.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// `group["lr"]`.
+    ///
+    /// ```
+    /// use nn_core::optim::ParamGroup;
+    /// assert_eq!(ParamGroup::new(0.1.into()).lr(), 0.1);
+    /// ```
+    pub fn lr(&self) -> f64 {
+        self.state().lr.to_f64()
+    }
+
+    /// `group["lr"]` as the Python number it is (an `int` stays one until a
+    /// schedule multiplies it).
+    ///
+    /// ```
+    /// use nn_core::optim::ParamGroup;
+    /// use nn_core::tensor::Scalar;
+    /// assert_eq!(ParamGroup::new(1.into()).lr_scalar(), Scalar::Int(1));
+    /// ```
+    pub fn lr_scalar(&self) -> Scalar {
+        self.state().lr
+    }
+
+    /// Sets `group["lr"] = lr`.
+    ///
+    /// ```
+    /// use nn_core::optim::ParamGroup;
+    /// let g = ParamGroup::new(0.1.into());
+    /// g.set_lr(0.2);
+    /// assert_eq!(g.lr(), 0.2);
+    /// ```
+    pub fn set_lr(&self, lr: f64) {
+        self.state().lr = Scalar::Float(lr);
+    }
+
+    /// `group["initial_lr"]`: the learning rate when the first scheduler was
+    /// attached (`None` before).
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// use nn_core::optim::lr_scheduler::StepLR;
+    /// let opt = SGD::new(Linear::new(2, 1).parameters(), 0.1);
+    /// assert_eq!(opt.param_group().initial_lr(), None);
+    /// let _sched = StepLR::new(&opt, 10, 0.1);
+    /// assert_eq!(opt.param_group().initial_lr(), Some(0.1));
+    /// ```
+    pub fn initial_lr(&self) -> Option<f64> {
+        self.state().initial_lr.map(|s| s.to_f64())
+    }
+
+    /// `group.setdefault("initial_lr", group["lr"])`; returns it.
+    pub(crate) fn set_default_initial_lr(&self) -> Scalar {
+        let mut s = self.state();
+        let lr = s.lr;
+        *s.initial_lr.get_or_insert(lr)
+    }
+
+    /// Records that the optimizer stepped.
+    pub(crate) fn mark_stepped(&self) {
+        self.state().stepped = true;
+    }
+
+    /// Whether the optimizer has stepped since it was made.
+    pub(crate) fn has_stepped(&self) -> bool {
+        self.state().stepped
+    }
+
+    /// The group's entries for the printed optimizer: `lr`, and
+    /// `initial_lr` once a scheduler set it.
+    fn repr_entries(&self) -> Vec<(&'static str, String)> {
+        let s = self.state();
+        let mut out = vec![("lr", py(s.lr))];
+        if let Some(initial) = s.initial_lr {
+            out.push(("initial_lr", py(initial)));
+        }
+        out
+    }
 }
 
 /// `Optimizer.__init__`'s checks on the parameter list.
@@ -140,9 +285,16 @@ fn py_bool(b: bool) -> &'static str {
 }
 
 /// `Optimizer.__repr__`: the class name, then one parameter group's settings
-/// sorted by name (`params` left out).
-fn write_repr(f: &mut fmt::Formatter<'_>, class: &str, settings: &[(&str, String)]) -> fmt::Result {
+/// (the optimizer's, and the group's `lr`/`initial_lr`) sorted by name
+/// (`params` left out).
+fn write_repr(
+    f: &mut fmt::Formatter<'_>,
+    class: &str,
+    group: &ParamGroup,
+    settings: &[(&str, String)],
+) -> fmt::Result {
     let mut settings = settings.to_vec();
+    settings.extend(group.repr_entries());
     settings.sort_by(|a, b| a.0.cmp(b.0));
     write!(f, "{class} (\nParameter Group 0\n")?;
     for (key, value) in settings {
@@ -345,7 +497,8 @@ mod tests {
                 write_repr(
                     f,
                     "X",
-                    &[("lr", py(Scalar::Float(0.1))), ("foreach", "None".into())],
+                    &ParamGroup::new(Scalar::Float(0.1)),
+                    &[("foreach", "None".into())],
                 )
             }
         }

@@ -1,8 +1,8 @@
 //! `SGD`: stochastic gradient descent with momentum, as `torch.optim.SGD`.
 
 use super::{
-    Optimizer, Real, add_, check_params, clear_grads, mul_scalar_, neg_, py, py_bool, read, values,
-    write_repr,
+    Optimizer, ParamGroup, Real, add_, check_params, clear_grads, mul_scalar_, neg_, py, py_bool,
+    read, values, write_repr,
 };
 use crate::dtype::DType;
 use crate::tensor::{Scalar, Tensor};
@@ -42,7 +42,7 @@ use std::fmt;
 /// ```
 pub struct SGD {
     params: Vec<Tensor>,
-    lr: Scalar,
+    group: ParamGroup,
     momentum: Scalar,
     dampening: Scalar,
     weight_decay: Scalar,
@@ -79,7 +79,7 @@ impl SGD {
         let n = params.len();
         SGD {
             params,
-            lr,
+            group: ParamGroup::new(lr),
             momentum: Scalar::Int(0),
             dampening: Scalar::Int(0),
             weight_decay: Scalar::Int(0),
@@ -180,7 +180,7 @@ impl SGD {
     /// assert_eq!(SGD::new(Linear::new(1, 1).parameters(), 0.2).lr(), 0.2);
     /// ```
     pub fn lr(&self) -> f64 {
-        self.lr.to_f64()
+        self.group.lr()
     }
 
     /// Sets the learning rate for the following steps (a schedule).
@@ -191,8 +191,8 @@ impl SGD {
     /// opt.set_lr(0.05);
     /// assert!(opt.to_string().contains("    lr: 0.05\n"));
     /// ```
-    pub fn set_lr(&mut self, lr: f64) {
-        self.lr = Scalar::Float(lr);
+    pub fn set_lr(&self, lr: f64) {
+        self.group.set_lr(lr);
     }
 
     /// The parameters, in the order given.
@@ -201,7 +201,7 @@ impl SGD {
     /// use nn_core::prelude::*;
     /// let lin = Linear::new(2, 3);
     /// let opt = SGD::new(lin.parameters(), 0.1);
-    /// assert!(opt.params()[0].is_same(&lin.weight));
+    /// assert!(opt.params()[0].is_same(&lin.weight()));
     /// ```
     pub fn params(&self) -> &[Tensor] {
         &self.params
@@ -261,6 +261,7 @@ impl SGD {
         if self.nesterov && (self.momentum.to_f64() <= 0.0 || self.dampening.to_f64() != 0.0) {
             panic!("Nesterov momentum requires a momentum and zero dampening");
         }
+        self.group.mark_stepped();
         for i in 0..self.params.len() {
             let Some(grad) = self.params[i].grad() else {
                 continue;
@@ -309,7 +310,7 @@ impl SGD {
             }
         }
         // param.add_(grad, alpha=-lr), in place
-        let lr = T::of(-self.lr.to_f64());
+        let lr = T::of(-self.group.lr());
         param.update_values(|p: &mut [T]| add_(p, &g, lr));
     }
 }
@@ -324,11 +325,8 @@ impl Optimizer for SGD {
     fn params(&self) -> &[Tensor] {
         SGD::params(self)
     }
-    fn lr(&self) -> f64 {
-        SGD::lr(self)
-    }
-    fn set_lr(&mut self, lr: f64) {
-        SGD::set_lr(self, lr)
+    fn param_group(&self) -> ParamGroup {
+        self.group.clone()
     }
 }
 
@@ -337,8 +335,8 @@ impl fmt::Display for SGD {
         write_repr(
             f,
             "SGD",
+            &self.group,
             &[
-                ("lr", py(self.lr)),
                 ("momentum", py(self.momentum)),
                 ("dampening", py(self.dampening)),
                 ("weight_decay", py(self.weight_decay)),

@@ -64,6 +64,38 @@ pub(crate) enum Mark {
     Line,
     Dashed,
     Points,
+    /// Points with a white edge, legible on coloured regions.
+    Edged,
+}
+
+/// What a figure draws: a chart of series (the default), or one of the
+/// pictures drawn by their own modules.
+#[derive(Clone, Debug)]
+pub(crate) enum Kind {
+    /// Axes with lines and points ([`Series`]), and, for a decision
+    /// boundary, class regions below them.
+    Chart,
+    /// A grid of grayscale images ([`plot::images`](super::images)).
+    Images(super::images::ImageGrid),
+    /// A confusion matrix ([`plot::confusion_matrix`](super::confusion_matrix)).
+    Confusion(super::confusion::Confusion),
+    /// A network diagram ([`plot::network`](super::network)).
+    Network(super::network::Diagram),
+    /// Figures side by side ([`Figure::beside`]).
+    Panels(Vec<Figure>),
+}
+
+impl Kind {
+    /// What the figure is, for messages: "an image grid".
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Kind::Chart => "a chart",
+            Kind::Images(_) => "an image grid",
+            Kind::Confusion(_) => "a confusion matrix",
+            Kind::Network(_) => "a network diagram",
+            Kind::Panels(_) => "figures side by side",
+        }
+    }
 }
 
 /// One set of points, drawn in one colour.
@@ -106,6 +138,12 @@ pub struct Figure {
     pub(crate) x_range: Option<(f64, f64)>,
     pub(crate) y_range: Option<(f64, f64)>,
     pub(crate) zero_lines: bool,
+    pub(crate) kind: Kind,
+    /// The palette colour of the first series (series `i` gets colour
+    /// `colour_offset + i`).
+    pub(crate) colour_offset: usize,
+    /// Coloured class regions below the series (a decision boundary).
+    pub(crate) regions: Option<super::boundary::Regions>,
 }
 
 impl Default for Figure {
@@ -120,6 +158,9 @@ impl Default for Figure {
             x_range: None,
             y_range: None,
             zero_lines: false,
+            kind: Kind::Chart,
+            colour_offset: 0,
+            regions: None,
         }
     }
 }
@@ -144,6 +185,9 @@ impl Figure {
     pub fn size(mut self, width: u32, height: u32) -> Figure {
         self.width = width.max(1);
         self.height = height.max(1);
+        if let Kind::Panels(panels) = &mut self.kind {
+            super::panels::fit(panels, self.width, self.height);
+        }
         self
     }
 
@@ -332,6 +376,11 @@ impl Figure {
 
     #[track_caller]
     fn push(mut self, mark: Mark, x: Vec<f64>, y: Vec<f64>) -> Figure {
+        assert!(
+            matches!(self.kind, Kind::Chart),
+            "plot: cannot add a line or points to {}; only charts (plot::line, scatter, fit, …) take series",
+            self.kind.name()
+        );
         assert_eq!(
             x.len(),
             y.len(),
@@ -345,6 +394,12 @@ impl Figure {
             mark,
         });
         self
+    }
+
+    /// Adds a series drawn as `mark`, named `label` (for the functions of
+    /// [`plot`](super) that build charts from their own data).
+    pub(crate) fn push_series(self, mark: Mark, label: &str, x: Vec<f64>, y: Vec<f64>) -> Figure {
+        self.push(mark, x, y).label(label)
     }
 
     /// A bundle of the figure with `text` as `text/plain`: its SVG, and with
@@ -361,11 +416,22 @@ impl Figure {
     }
 
     /// `<Figure 640x400: title>`.
-    fn summary(&self) -> String {
-        if self.title.is_empty() {
+    /// Figures side by side without a title of their own are named by
+    /// their panels' titles: `<Figure 720x320: Loss | Accuracy>`.
+    pub(crate) fn summary(&self) -> String {
+        let title = match &self.kind {
+            Kind::Panels(panels) if self.title.is_empty() => panels
+                .iter()
+                .map(|p| p.title.as_str())
+                .filter(|t| !t.is_empty())
+                .collect::<Vec<_>>()
+                .join(" | "),
+            _ => self.title.clone(),
+        };
+        if title.is_empty() {
             format!("<Figure {}x{}>", self.width, self.height)
         } else {
-            format!("<Figure {}x{}: {}>", self.width, self.height, self.title)
+            format!("<Figure {}x{}: {title}>", self.width, self.height)
         }
     }
 }

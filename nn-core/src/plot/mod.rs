@@ -1,6 +1,8 @@
 //! Plots drawn by a cell, inline: lines and points of tensors, activation
 //! functions with their autograd derivatives, a model's fit to its data, loss
-//! curves, and a loss plot that redraws while training runs.
+//! and accuracy curves, a loss plot that redraws while training runs — and
+//! the pictures of a classification lesson: images from a tensor, a decision
+//! boundary, a confusion matrix, the diagram of a network.
 //!
 //! Every function returns a [`Figure`], shown as SVG when it is the last
 //! expression of a cell (or passed to [`Figure::show`]) and changed with
@@ -25,15 +27,28 @@
 //! raster (nbconvert's LaTeX and PDF; docs/display.md says how).
 
 mod activation;
+mod boundary;
+mod confusion;
 mod draw;
 mod figure;
+mod images;
 mod live;
+mod live_figure;
+mod network;
+mod panels;
 #[cfg(feature = "png")]
 mod png;
+mod svg;
 
 pub use activation::{activation, activation_named};
+pub use boundary::decision_boundary;
+pub use confusion::confusion_matrix;
 pub use figure::{Figure, PlotData};
+pub use images::{images, titles};
 pub use live::LivePlot;
+pub use live_figure::LiveFigure;
+pub use network::network;
+pub use panels::training_curves;
 
 /// A line through the points `(x[i], y[i])`.
 ///

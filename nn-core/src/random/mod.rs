@@ -9,7 +9,9 @@
 //! * `torch.randn` uses a serial double Box-Muller with a cache below 16
 //!   elements and a 16-wide float32 block algorithm from 16 on (§4);
 //! * `randperm`, `randint` and `random_()` are modulo reductions of 32- or
-//!   64-bit draws (§5, §6).
+//!   64-bit draws (§5, §6);
+//! * `bernoulli_(p)` (dropout's mask) compares one double uniform per
+//!   element with `p` ([`Generator::fill_bernoulli_f32`]).
 //!
 //! Where torch's result depends on the CPU kernel, this follows the AVX2
 //! kernel, which is also what AVX512 CPUs (the reference machine) run.
@@ -31,6 +33,7 @@
 //! assert_eq!(bias.map(f32::to_bits), [0xbc658a57, 0x3f0f8740, 0xbd8083de]);
 //! ```
 
+mod bernoulli;
 mod generator;
 mod global;
 mod init;

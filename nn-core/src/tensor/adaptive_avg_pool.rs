@@ -9,7 +9,7 @@ use super::Tensor;
 use super::float_kernel::{KernelFloat, float_dtype, storage_of, values};
 use super::max_pool::{Dims, PARALLEL_POOL};
 use super::storage::Storage;
-use crate::autograd::{no_grad, record};
+use crate::autograd::{Saved, no_grad, record};
 use crate::dtype::DType;
 use crate::error::{Result, TensorError};
 use crate::threads::{for_each_chunk, get_num_threads};
@@ -52,18 +52,24 @@ pub(crate) fn adaptive_avg_pool2d(input: &Tensor, size: [usize; 2]) -> Result<Te
         DType::Float64 => forward::<f64>(&xs, &dims, &out_shape),
         _ => forward::<f32>(&xs, &dims, &out_shape),
     };
-    Ok(record(data, "AdaptiveAvgPool2DBackward0", &[input], || {
-        Box::new(move |g: &Tensor| {
-            no_grad(|| {
-                let gs = g.storage().contiguous();
-                let gx = match dtype {
-                    DType::Float64 => backward::<f64>(&gs, &dims, &shape),
-                    _ => backward::<f32>(&gs, &dims, &shape),
-                };
-                vec![Some(Tensor::from_storage(gx))]
+    Ok(record(
+        data,
+        "AdaptiveAvgPool2DBackward0",
+        Saved::Tensors,
+        &[input],
+        || {
+            Box::new(move |g: &Tensor| {
+                no_grad(|| {
+                    let gs = g.storage().contiguous();
+                    let gx = match dtype {
+                        DType::Float64 => backward::<f64>(&gs, &dims, &shape),
+                        _ => backward::<f32>(&gs, &dims, &shape),
+                    };
+                    vec![Some(Tensor::from_storage(gx))]
+                })
             })
-        })
-    }))
+        },
+    ))
 }
 
 /// `⌊a·c/b⌋` and `⌈(a+1)·c/b⌉`: the input range of output `a` of `b`

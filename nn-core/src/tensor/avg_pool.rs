@@ -8,7 +8,7 @@ use super::Tensor;
 use super::float_kernel::{KernelFloat, float_dtype, storage_of, values};
 use super::max_pool::{Dims, Pool2d, pool_shape};
 use super::storage::Storage;
-use crate::autograd::{no_grad, record};
+use crate::autograd::{Saved, no_grad, record};
 use crate::dtype::DType;
 use crate::error::Result;
 use crate::threads::for_each_chunk;
@@ -43,18 +43,24 @@ pub(crate) fn avg_pool2d(input: &Tensor, p: &Pool2d, divisor: Divisor) -> Result
         DType::Float64 => forward::<f64>(&xs, &p, divisor, &dims, &out_shape),
         _ => forward::<f32>(&xs, &p, divisor, &dims, &out_shape),
     };
-    Ok(record(data, "AvgPool2DBackward0", &[input], || {
-        Box::new(move |g: &Tensor| {
-            no_grad(|| {
-                let gs = g.storage().contiguous();
-                let gx = match dtype {
-                    DType::Float64 => backward::<f64>(&gs, &p, divisor, &dims, &shape),
-                    _ => backward::<f32>(&gs, &p, divisor, &dims, &shape),
-                };
-                vec![Some(Tensor::from_storage(gx))]
+    Ok(record(
+        data,
+        "AvgPool2DBackward0",
+        Saved::Tensors,
+        &[input],
+        || {
+            Box::new(move |g: &Tensor| {
+                no_grad(|| {
+                    let gs = g.storage().contiguous();
+                    let gx = match dtype {
+                        DType::Float64 => backward::<f64>(&gs, &p, divisor, &dims, &shape),
+                        _ => backward::<f32>(&gs, &p, divisor, &dims, &shape),
+                    };
+                    vec![Some(Tensor::from_storage(gx))]
+                })
             })
-        })
-    }))
+        },
+    ))
 }
 
 /// The window of output `(oh, ow)` clipped to the input, and its divisor

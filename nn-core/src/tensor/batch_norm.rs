@@ -9,7 +9,7 @@
 use super::Tensor;
 use super::float_kernel::{KernelFloat, float_dtype, storage_of, values};
 use super::storage::Storage;
-use crate::autograd::{no_grad, record};
+use crate::autograd::{Saved, no_grad, record};
 use crate::dtype::DType;
 use crate::error::{Result, TensorError};
 use num_traits::NumCast;
@@ -129,6 +129,7 @@ pub(crate) fn batch_norm(
     Ok(record(
         data,
         "NativeBatchNormBackward0",
+        Saved::Tensors,
         &inputs,
         move || {
             Box::new(move |g: &Tensor| {

@@ -6,7 +6,7 @@ use super::broadcast::broadcast_shapes;
 use super::map::{map, zip_map};
 use super::scalar::Scalar;
 use super::storage::{Array, Storage};
-use crate::autograd::record;
+use crate::autograd::{Saved, record};
 use crate::dtype::DType;
 use crate::error::{Result, TensorError, or_panic};
 use ndarray::{IxDyn, Zip};
@@ -175,7 +175,12 @@ impl Tensor {
             BinOp::Div => "DivBackward0",
         };
         // The builder runs only when a graph is recorded: no clones otherwise.
-        Ok(record(data, name, &[self, other], || {
+        // add/sub keep nothing in torch; mul/div keep their operands.
+        let saved = match op {
+            BinOp::Add | BinOp::Sub => Saved::Nothing,
+            BinOp::Mul | BinOp::Div => Saved::Tensors,
+        };
+        Ok(record(data, name, saved, &[self, other], || {
             let (a, b) = (self.clone(), other.clone());
             let (sa, sb) = (a.shape().to_vec(), b.shape().to_vec());
             let (need_a, need_b) = (a.requires_grad(), b.requires_grad());
@@ -307,7 +312,7 @@ impl Tensor {
             dtype,
             &shape,
         ));
-        record(data, "RsubBackward1", &[self], || {
+        record(data, "RsubBackward1", Saved::Nothing, &[self], || {
             Box::new(|g: &Tensor| vec![Some(-g)])
         })
     }

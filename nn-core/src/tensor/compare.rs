@@ -283,15 +283,21 @@ impl Tensor {
             &shape,
         );
         let (sx, sy) = (x.shape().to_vec(), y.shape().to_vec());
-        crate::autograd::record(data, "WhereBackward0", &[x, y], move || {
-            Box::new(move |g: &Tensor| {
-                let zeros = Tensor::zeros_like(g).storage();
-                let gs = g.storage();
-                let gx = Tensor::from_storage(pick(&mask, &gs, &zeros, g.dtype(), &shape));
-                let gy = Tensor::from_storage(pick(&mask, &zeros, &gs, g.dtype(), &shape));
-                vec![Some(gx.sum_to_shape(&sx)), Some(gy.sum_to_shape(&sy))]
-            })
-        })
+        crate::autograd::record(
+            data,
+            "WhereBackward0",
+            crate::autograd::Saved::Tensors,
+            &[x, y],
+            move || {
+                Box::new(move |g: &Tensor| {
+                    let zeros = Tensor::zeros_like(g).storage();
+                    let gs = g.storage();
+                    let gx = Tensor::from_storage(pick(&mask, &gs, &zeros, g.dtype(), &shape));
+                    let gy = Tensor::from_storage(pick(&mask, &zeros, &gs, g.dtype(), &shape));
+                    vec![Some(gx.sum_to_shape(&sx)), Some(gy.sum_to_shape(&sy))]
+                })
+            },
+        )
     }
 }
 

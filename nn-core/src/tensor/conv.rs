@@ -17,7 +17,7 @@ use super::Tensor;
 use super::float_kernel::{KernelFloat, dims_list, float_dtype, storage_of, values};
 use super::im2col::{Gather, Geometry, col2im, im2col};
 use super::matmul::{Mat, product_into};
-use crate::autograd::{no_grad, record};
+use crate::autograd::{Saved, no_grad, record};
 use crate::dtype::DType;
 use crate::error::{Result, TensorError};
 use crate::threads::{for_each_chunk, get_num_threads};
@@ -307,31 +307,37 @@ fn run<T: KernelFloat>(
         bias.is_some_and(Tensor::requires_grad),
     ];
     let (x_shape, w_shape) = (input.shape().to_vec(), weight.shape().to_vec());
-    record(data, "ConvolutionBackward0", &inputs, move || {
-        Box::new(move |g: &Tensor| {
-            no_grad(|| {
-                let gs = g.storage().contiguous();
-                let gy = values::<T>(&gs);
-                let (x, w) = (values::<T>(&xs), values::<T>(&ws));
-                let gx = need[0].then(|| {
-                    let v = backward_input(&gy, &w, &plan);
-                    Tensor::from_storage(storage_of(v, &x_shape))
-                });
-                let gw = need[1].then(|| {
-                    let v = backward_weight(&gy, &x, &plan, saved.as_deref());
-                    Tensor::from_storage(storage_of(v, &w_shape))
-                });
-                let mut grads = vec![gx, gw];
-                if bs.is_some() {
-                    grads.push(need[2].then(|| {
-                        let v = backward_bias(&gy, &plan);
-                        Tensor::from_storage(storage_of(v, &[plan.out_channels]))
-                    }));
-                }
-                grads
+    record(
+        data,
+        "ConvolutionBackward0",
+        Saved::Tensors,
+        &inputs,
+        move || {
+            Box::new(move |g: &Tensor| {
+                no_grad(|| {
+                    let gs = g.storage().contiguous();
+                    let gy = values::<T>(&gs);
+                    let (x, w) = (values::<T>(&xs), values::<T>(&ws));
+                    let gx = need[0].then(|| {
+                        let v = backward_input(&gy, &w, &plan);
+                        Tensor::from_storage(storage_of(v, &x_shape))
+                    });
+                    let gw = need[1].then(|| {
+                        let v = backward_weight(&gy, &x, &plan, saved.as_deref());
+                        Tensor::from_storage(storage_of(v, &w_shape))
+                    });
+                    let mut grads = vec![gx, gw];
+                    if bs.is_some() {
+                        grads.push(need[2].then(|| {
+                            let v = backward_bias(&gy, &plan);
+                            Tensor::from_storage(storage_of(v, &[plan.out_channels]))
+                        }));
+                    }
+                    grads
+                })
             })
-        })
-    })
+        },
+    )
 }
 
 /// Two buffers a thread reuses from chunk to chunk (a column matrix is

@@ -3,7 +3,7 @@
 
 use super::Tensor;
 use super::storage::{Element, Storage, map_storage, sealed::Sealed, with_storage};
-use crate::autograd::record;
+use crate::autograd::{Saved, record};
 use crate::dtype::DType;
 use crate::error::{Result, TensorError, or_panic};
 use ndarray::{ArrayBase, ArrayD, Data, Dimension, IxDyn};
@@ -141,9 +141,13 @@ impl Tensor {
             return Tensor::from_storage(data);
         }
         let from = self.dtype();
-        record(data, "ToCopyBackward0", &[self], move || {
-            Box::new(move |g: &Tensor| vec![Some(g.to_dtype(from))])
-        })
+        record(
+            data,
+            "ToCopyBackward0",
+            Saved::Nothing,
+            &[self],
+            move || Box::new(move |g: &Tensor| vec![Some(g.to_dtype(from))]),
+        )
     }
 
     /// As float32, as `x.float()`.
@@ -198,7 +202,7 @@ impl Tensor {
     pub fn clone_tensor(&self) -> Tensor {
         let data = self.storage().contiguous();
         let data = map_storage!(data, a => a.to_owned().into_shared());
-        record(data, "CloneBackward0", &[self], || {
+        record(data, "CloneBackward0", Saved::Nothing, &[self], || {
             Box::new(|g: &Tensor| vec![Some(g.clone())])
         })
     }
@@ -218,7 +222,7 @@ impl Tensor {
         self.set_storage(data);
     }
 
-    fn check_in_place(&self) -> Result<()> {
+    pub(crate) fn check_in_place(&self) -> Result<()> {
         if crate::autograd::is_grad_enabled() && self.requires_grad() {
             return Err(TensorError::runtime(if self.is_leaf() {
                 "a leaf Variable that requires grad is being used in an in-place operation."

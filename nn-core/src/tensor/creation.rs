@@ -245,7 +245,8 @@ impl Tensor {
         Tensor::from_vec(v, [steps])
     }
 
-    /// The `n × n` identity matrix (float32), as `torch.eye(n)`.
+    /// The `n × n` identity matrix (float32), as `torch.eye(n)`;
+    /// [`eye_rect`](Self::eye_rect) is `torch.eye(n, m)`.
     ///
     /// ```
     /// use nn_core::prelude::*;
@@ -255,12 +256,14 @@ impl Tensor {
         Tensor::eye_rect(n, n)
     }
 
-    /// An `n × m` matrix with ones on the diagonal, as `torch.eye(n, m)`.
+    /// An `n × m` matrix with ones on the diagonal, as `torch.eye(n, m)`
+    /// (the square case is [`eye`](Self::eye)).
     ///
     /// ```
     /// use nn_core::prelude::*;
     /// assert_eq!(Tensor::eye_rect(1, 3).to_vec::<f32>(), vec![1.0, 0.0, 0.0]);
     /// ```
+    #[doc(alias = "eye")]
     pub fn eye_rect(n: usize, m: usize) -> Tensor {
         let mut v = vec![0.0f32; n * m];
         for i in 0..n.min(m) {

@@ -6,7 +6,7 @@
 use super::Tensor;
 use super::float_kernel::{KernelFloat, float_dtype, storage_of, values};
 use super::storage::Storage;
-use crate::autograd::{no_grad, record};
+use crate::autograd::{Saved, no_grad, record};
 use crate::dtype::DType;
 use crate::error::{Result, TensorError};
 use std::sync::Arc;
@@ -52,18 +52,24 @@ pub(crate) fn embedding(
         DType::Float64 => gather::<f64>(&ws, &idx, dim, &out_shape),
         _ => gather::<f32>(&ws, &idx, dim, &out_shape),
     };
-    Ok(record(data, "EmbeddingBackward0", &[weight], || {
-        Box::new(move |g: &Tensor| {
-            no_grad(|| {
-                let gs = g.storage().contiguous();
-                let gw = match dtype {
-                    DType::Float64 => scatter::<f64>(&gs, &idx, num, dim, padding_idx),
-                    _ => scatter::<f32>(&gs, &idx, num, dim, padding_idx),
-                };
-                vec![Some(Tensor::from_storage(gw))]
+    Ok(record(
+        data,
+        "EmbeddingBackward0",
+        Saved::Tensors,
+        &[weight],
+        || {
+            Box::new(move |g: &Tensor| {
+                no_grad(|| {
+                    let gs = g.storage().contiguous();
+                    let gw = match dtype {
+                        DType::Float64 => scatter::<f64>(&gs, &idx, num, dim, padding_idx),
+                        _ => scatter::<f32>(&gs, &idx, num, dim, padding_idx),
+                    };
+                    vec![Some(Tensor::from_storage(gw))]
+                })
             })
-        })
-    }))
+        },
+    ))
 }
 
 fn gather<T: KernelFloat>(ws: &Storage, idx: &[usize], dim: usize, shape: &[usize]) -> Storage {

@@ -1,9 +1,12 @@
 //! Picking parts of a tensor: `select`, `narrow`, and Python-style indexing
-//! with [`Tensor::i`] (`x.i((.., 1..3))` is `x[:, 1:3]`).
+//! with [`Tensor::i`] (`x.i((.., 1..3))` is `x[:, 1:3]`, `x.i(&mask)` is
+//! `x[mask]`, `x.i((.., &idx))` is `x[:, idx]`; the tensor entries are in
+//! `advanced_index.rs`).
 
 use super::Tensor;
 use super::storage::{Array, Storage, map_storage};
-use crate::autograd::record;
+use crate::autograd::{Saved, record};
+use crate::dtype::DType;
 use crate::error::{Result, TensorError, or_panic};
 use ndarray::{Axis, IxDyn};
 use std::ops::{Range, RangeFrom, RangeFull, RangeInclusive, RangeTo, RangeToInclusive};
@@ -74,7 +77,7 @@ impl Slice {
 /// let index = vec![TensorIndex::from(..), TensorIndex::Select(-1)]; // x[:, -1]
 /// assert_eq!(x.i(index).to_vec::<i64>(), vec![3, 6]);
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub enum TensorIndex {
     /// An integer: picks one position and removes the dimension (`x[2]`).
     Select(i64),
@@ -84,6 +87,42 @@ pub enum TensorIndex {
     NewAxis,
     /// `...`: as many full slices as needed.
     Ellipsis,
+    /// A tensor (`IndexBackward0`): a bool mask picks the positions where it
+    /// is true over as many dimensions as it has (`x[x > 0]`); an int64
+    /// tensor picks positions along one dimension, negative ones counting
+    /// from the end (`x[idx]`). Several tensors broadcast together and pick
+    /// element-wise (`x[rows, cols]`), as in NumPy and torch.
+    Tensor(Tensor),
+}
+
+/// Tensor entries are equal when they are the same tensor (Python's `is`).
+impl PartialEq for TensorIndex {
+    fn eq(&self, other: &TensorIndex) -> bool {
+        match (self, other) {
+            (TensorIndex::Select(a), TensorIndex::Select(b)) => a == b,
+            (TensorIndex::Slice(a), TensorIndex::Slice(b)) => a == b,
+            (TensorIndex::NewAxis, TensorIndex::NewAxis) => true,
+            (TensorIndex::Ellipsis, TensorIndex::Ellipsis) => true,
+            (TensorIndex::Tensor(a), TensorIndex::Tensor(b)) => a.is_same(b),
+            _ => false,
+        }
+    }
+}
+
+impl Eq for TensorIndex {}
+
+/// `x.i(&mask)`, `x.i(&idx)`: a tensor entry (see [`TensorIndex::Tensor`]).
+impl From<&Tensor> for TensorIndex {
+    fn from(t: &Tensor) -> Self {
+        TensorIndex::Tensor(t.clone())
+    }
+}
+
+/// `x.i(x.gt(0.0))`: a tensor entry (see [`TensorIndex::Tensor`]).
+impl From<Tensor> for TensorIndex {
+    fn from(t: Tensor) -> Self {
+        TensorIndex::Tensor(t)
+    }
 }
 
 /// `...` in an index expression: `x.i((Ellipsis, -1))` is `x[..., -1]`.
@@ -201,9 +240,15 @@ impl Tensor {
     /// `x[:, 1:3]`, `x.i((ELLIPSIS, -1))` is `x[..., -1]`. Integers remove a
     /// dimension (`SelectBackward0`), ranges keep it (`SliceBackward0`).
     ///
+    /// Tensors index as in torch (`IndexBackward0`): `x.i(&mask)` is
+    /// `x[mask]` (a bool mask: the values where it is true, as a vector),
+    /// `x.i(&idx)` is `x[idx]` (int64 positions), and they mix with the
+    /// other entries: `x.i((.., &idx))` is `x[:, idx]`, `x.i((&rows, &cols))`
+    /// is `x[rows, cols]`.
+    ///
     /// # Panics
-    /// If an index is out of range or there are too many indices, with
-    /// torch's messages.
+    /// If an index is out of range, a mask does not fit or there are too many
+    /// indices, with torch's messages.
     ///
     /// ```
     /// use nn_core::prelude::*;
@@ -212,6 +257,8 @@ impl Tensor {
     /// assert_eq!(x.i((.., 1..)).to_vec::<f32>(), vec![2.0, 3.0, 5.0, 6.0]);
     /// assert_eq!(x.i((.., -1)).to_vec::<f32>(), vec![3.0, 6.0]);
     /// assert_eq!(x.i((0, 2)).item(), 3.0);
+    /// assert_eq!(x.i(&x.gt(2.5)).to_string(), "tensor([3., 4., 5., 6.])"); // x[x > 2.5]
+    /// assert_eq!(x.i((.., &tensor![2, 0])).to_vec::<f32>(), vec![3.0, 1.0, 6.0, 4.0]); // x[:, [2, 0]]
     /// ```
     #[track_caller]
     pub fn i(&self, index: impl IndexArg) -> Tensor {
@@ -224,12 +271,15 @@ impl Tensor {
     /// use nn_core::prelude::*;
     /// let err = Tensor::zeros([3]).try_i(3).unwrap_err();
     /// assert_eq!(err.to_string(), "index 3 is out of bounds for dimension 0 with size 3");
+    /// let err = Tensor::zeros([3]).try_i(&tensor![0, 5]).unwrap_err();
+    /// assert_eq!(err.to_string(), "index 5 is out of bounds for dimension 0 with size 3");
     /// ```
     pub fn try_i(&self, index: impl IndexArg) -> Result<Tensor> {
-        let entries = index.entries();
-        let is_consuming =
-            |e: &TensorIndex| matches!(e, TensorIndex::Select(_) | TensorIndex::Slice(_));
-        let consuming = entries.iter().filter(|e| is_consuming(e)).count();
+        self.index_entries(index.entries())
+    }
+
+    fn index_entries(&self, entries: Vec<TensorIndex>) -> Result<Tensor> {
+        let consuming: usize = entries.iter().map(consumed).sum::<Result<usize>>()?;
         if consuming > self.dim() {
             return Err(TensorError::index(format!(
                 "too many indices for tensor of dimension {}",
@@ -238,18 +288,12 @@ impl Tensor {
         }
         let mut out = self.clone();
         let mut dim = 0usize; // the dimension of `out` the next entry applies to
-        for (k, e) in entries.iter().copied().enumerate() {
+        // Tensor entries, with the dimension of `out` they start at; applied
+        // after the basic entries, as torch does.
+        let mut tensors: Vec<(usize, Tensor)> = Vec::new();
+        for (k, e) in entries.iter().enumerate() {
             match e {
-                TensorIndex::Select(i) => {
-                    let n = out.shape()[dim];
-                    let ni = n as i64;
-                    if i < -ni || i >= ni {
-                        return Err(TensorError::index(format!(
-                            "index {i} is out of bounds for dimension {dim} with size {n}"
-                        )));
-                    }
-                    out = out.try_select(dim as i64, i)?;
-                }
+                TensorIndex::Select(i) => out = out.select_entry(dim, *i)?,
                 TensorIndex::Slice(s) => {
                     let n = out.shape()[dim];
                     let (start, len) = s.resolve(n)?;
@@ -265,12 +309,47 @@ impl Tensor {
                 }
                 TensorIndex::Ellipsis => {
                     // Skip the dimensions that the entries after `...` do not reach.
-                    let after = entries[k + 1..].iter().filter(|e| is_consuming(e)).count();
+                    let after: usize = entries[k + 1..]
+                        .iter()
+                        .map(consumed)
+                        .sum::<Result<usize>>()?;
                     dim = out.dim() - after;
                 }
+                TensorIndex::Tensor(t) => match (t.dtype(), t.dim()) {
+                    // A 0-d integer tensor is an integer (torch selects).
+                    (DType::Int64, 0) => out = out.select_entry(dim, t.item() as i64)?,
+                    // A 0-d bool adds a dimension of 1 (true) or 0 (false).
+                    (DType::Bool, 0) => {
+                        out = out.try_unsqueeze(dim as i64)?;
+                        let picks = if t.item() != 0.0 { vec![0i64] } else { vec![] };
+                        let n = picks.len();
+                        tensors.push((dim, Tensor::from_vec(picks, [n])));
+                        dim += 1;
+                    }
+                    (_, n) => {
+                        tensors.push((dim, t.clone()));
+                        dim += if t.dtype() == DType::Bool { n } else { 1 };
+                    }
+                },
             }
         }
-        Ok(out)
+        if tensors.is_empty() {
+            return Ok(out);
+        }
+        out.index_with_tensors(&tensors)
+    }
+
+    /// `out[..., i]` at dimension `dim` for an integer entry, with the
+    /// message torch gives for indexing.
+    fn select_entry(&self, dim: usize, i: i64) -> Result<Tensor> {
+        let n = self.shape()[dim];
+        let ni = n as i64;
+        if i < -ni || i >= ni {
+            return Err(TensorError::index(format!(
+                "index {i} is out of bounds for dimension {dim} with size {n}"
+            )));
+        }
+        self.try_select(dim as i64, i)
     }
 
     /// The slice at `index` along `dim`, removing that dimension, as
@@ -313,13 +392,20 @@ impl Tensor {
         let i = if index < 0 { index + n } else { index } as usize;
         let data = map_storage!(self.storage(), a => a.index_axis_move(Axis(d), i));
         let shape = self.shape().to_vec();
-        Ok(record(data, "SelectBackward0", &[self], move || {
-            Box::new(move |g: &Tensor| {
-                let grad =
-                    scatter_into_zeros(g, &shape, |z, gv| z.index_axis_mut(Axis(d), i).assign(gv));
-                vec![Some(grad)]
-            })
-        }))
+        Ok(record(
+            data,
+            "SelectBackward0",
+            Saved::Nothing,
+            &[self],
+            move || {
+                Box::new(move |g: &Tensor| {
+                    let grad = scatter_into_zeros(g, &shape, |z, gv| {
+                        z.index_axis_mut(Axis(d), i).assign(gv)
+                    });
+                    vec![Some(grad)]
+                })
+            },
+        ))
     }
 
     /// `length` positions of dimension `dim` starting at `start`, as
@@ -364,6 +450,19 @@ impl Tensor {
 
     /// `length` positions from `start` every `step` along `dim` (`SliceBackward0`).
     pub(crate) fn sliced(&self, d: usize, start: usize, length: usize, step: usize) -> Tensor {
+        self.sliced_as(d, start, length, step, "SliceBackward0")
+    }
+
+    /// [`sliced`](Self::sliced) recorded under another grad_fn name (the
+    /// pieces of `split` and `chunk`).
+    pub(crate) fn sliced_as(
+        &self,
+        d: usize,
+        start: usize,
+        length: usize,
+        step: usize,
+        name: &'static str,
+    ) -> Tensor {
         let end = start + length.saturating_sub(1) * step + usize::from(length > 0);
         let slice =
             ndarray::Slice::new(start as isize, Some(end.max(start) as isize), step as isize);
@@ -373,7 +472,7 @@ impl Tensor {
             a
         });
         let shape = self.shape().to_vec();
-        record(data, "SliceBackward0", &[self], move || {
+        record(data, name, Saved::Nothing, &[self], move || {
             Box::new(move |g: &Tensor| {
                 let grad = scatter_into_zeros(g, &shape, |z, gv| {
                     z.slice_axis_mut(Axis(d), slice).assign(gv)
@@ -382,6 +481,23 @@ impl Tensor {
             })
         })
     }
+}
+
+/// How many dimensions of the tensor an index entry uses up.
+fn consumed(e: &TensorIndex) -> Result<usize> {
+    Ok(match e {
+        TensorIndex::Select(_) | TensorIndex::Slice(_) => 1,
+        TensorIndex::NewAxis | TensorIndex::Ellipsis => 0,
+        TensorIndex::Tensor(t) => match t.dtype() {
+            DType::Bool => t.dim(),
+            DType::Int64 => 1,
+            _ => {
+                return Err(TensorError::index(
+                    "tensors used as indices must be long, int, byte or bool tensors",
+                ));
+            }
+        },
+    })
 }
 
 /// A zero gradient of `shape` with `g` written into the part `place` picks.

@@ -6,7 +6,7 @@
 use super::Tensor;
 use super::float_kernel::{KernelFloat, dims_list, float_dtype, storage_of, values};
 use super::storage::Storage;
-use crate::autograd::{no_grad, record};
+use crate::autograd::{Saved, no_grad, record};
 use crate::dtype::DType;
 use crate::error::{Result, TensorError};
 use num_traits::NumCast;
@@ -72,6 +72,7 @@ pub(crate) fn layer_norm(
     Ok(record(
         data,
         "NativeLayerNormBackward0",
+        Saved::Tensors,
         &inputs,
         move || {
             Box::new(move |g: &Tensor| {

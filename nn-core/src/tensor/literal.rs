@@ -193,9 +193,19 @@ impl Tensor {
     /// assert_eq!(err.to_string(), "expected sequence of length 2 at dim 1 (got 1)");
     /// ```
     pub fn try_from_literal<L: TensorLiteral>(literal: L, dtype: Option<DType>) -> Result<Tensor> {
+        // Only the walk over the literal is generic: the rest is compiled
+        // once here rather than in every notebook cell with a `tensor!`.
         let mut shape = Vec::new();
         let mut values = L::empty_values();
         literal.visit(0, &mut shape, &mut values)?;
+        Ok(Tensor::from_literal_values(shape, values, dtype))
+    }
+
+    fn from_literal_values(
+        shape: Vec<usize>,
+        values: LiteralValues,
+        dtype: Option<DType>,
+    ) -> Tensor {
         let storage = match values {
             LiteralValues::Float(v) => match dtype {
                 Some(DType::Float64) => Storage::F64(array(shape, v)),
@@ -208,6 +218,6 @@ impl Tensor {
             Some(d) => storage.to_dtype(d),
             None => storage,
         };
-        Ok(Tensor::from_storage(storage))
+        Tensor::from_storage(storage)
     }
 }

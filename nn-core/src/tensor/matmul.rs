@@ -18,7 +18,7 @@
 use super::Tensor;
 use super::broadcast::broadcast_shapes;
 use super::storage::{Array, Storage};
-use crate::autograd::{no_grad, record};
+use crate::autograd::{Saved, no_grad, record};
 use crate::cpu::with_fma;
 use crate::dtype::DType;
 use crate::error::{Result, TensorError, or_panic};
@@ -449,7 +449,8 @@ impl Tensor {
         }
         let data = self.matmul_values(other)?;
         let name = matmul_grad_fn(da, db, self.requires_grad());
-        Ok(record(data, name, &[self, other], || {
+        // torch's mm/mv/dot/bmm nodes save the operand the other's gradient needs.
+        Ok(record(data, name, Saved::Tensors, &[self, other], || {
             let (a, b) = (self.clone(), other.clone());
             Box::new(move |g: &Tensor| {
                 let (da, db) = (a.dim(), b.dim());
@@ -585,7 +586,14 @@ impl Tensor {
         } else {
             "UnsafeViewBackward0"
         };
-        Ok(record(data, name, &[self, weight, bias], || {
+        // torch's addmm saves x for the weight's gradient and w for x's: nothing
+        // when only the bias requires grad.
+        let saved = if self.requires_grad() || weight.requires_grad() {
+            Saved::Tensors
+        } else {
+            Saved::Nothing
+        };
+        Ok(record(data, name, saved, &[self, weight, bias], || {
             let (x, w, b) = (self.clone(), weight.clone(), bias.clone());
             Box::new(move |g: &Tensor| {
                 no_grad(|| {

@@ -9,7 +9,7 @@
 use super::Tensor;
 use super::float_kernel::{KernelFloat, float_dtype, storage_of, values};
 use super::storage::{Array, Storage};
-use crate::autograd::{no_grad, record};
+use crate::autograd::{Saved, no_grad, record};
 use crate::dtype::DType;
 use crate::error::{Result, TensorError};
 use crate::threads::{for_each_chunk, get_num_threads};
@@ -143,19 +143,25 @@ pub(crate) fn max_pool2d_with_indices(input: &Tensor, p: &Pool2d) -> Result<(Ten
             .expect("sized")
             .into_shared(),
     ));
-    let y = record(data, "MaxPool2DWithIndicesBackward0", &[input], || {
-        let indices = Arc::clone(&indices);
-        Box::new(move |g: &Tensor| {
-            no_grad(|| {
-                let gs = g.storage().contiguous();
-                let gx = match dtype {
-                    DType::Float64 => backward::<f64>(&gs, &indices, &dims, &shape),
-                    _ => backward::<f32>(&gs, &indices, &dims, &shape),
-                };
-                vec![Some(Tensor::from_storage(gx))]
+    let y = record(
+        data,
+        "MaxPool2DWithIndicesBackward0",
+        Saved::Tensors,
+        &[input],
+        || {
+            let indices = Arc::clone(&indices);
+            Box::new(move |g: &Tensor| {
+                no_grad(|| {
+                    let gs = g.storage().contiguous();
+                    let gx = match dtype {
+                        DType::Float64 => backward::<f64>(&gs, &indices, &dims, &shape),
+                        _ => backward::<f32>(&gs, &indices, &dims, &shape),
+                    };
+                    vec![Some(Tensor::from_storage(gx))]
+                })
             })
-        })
-    });
+        },
+    );
     Ok((y, index_tensor))
 }
 

@@ -14,6 +14,7 @@
 //! ```
 
 mod adaptive_avg_pool;
+mod advanced_index;
 mod avg_pool;
 mod batch_norm;
 mod binary;
@@ -23,24 +24,38 @@ mod compare;
 mod conv;
 mod convert;
 mod creation;
+mod cumsum;
 mod display;
 mod embedding;
 mod expf;
 mod float_kernel;
+mod gather;
 mod im2col;
 mod index;
 mod layer_norm;
 mod literal;
 mod map;
+mod masked;
 mod matmul;
 mod max_pool;
+mod offsets;
+mod one_hot;
 mod pad;
 mod reduce;
+mod repeat;
+mod return_types;
 mod scalar;
+mod scatter;
+mod select;
 mod shape;
 mod softmax;
+mod sort;
+mod split;
+mod stl_sort;
 pub(crate) mod storage;
+mod topk;
 mod unary;
+mod variance;
 
 pub(crate) use adaptive_avg_pool::adaptive_avg_pool2d;
 pub(crate) use avg_pool::{Divisor, avg_pool2d};
@@ -54,11 +69,13 @@ pub(crate) use layer_norm::layer_norm;
 pub use literal::TensorLiteral;
 pub(crate) use map::zip_floats;
 pub(crate) use max_pool::{Pool2d, max_pool2d_with_indices};
+pub(crate) use one_hot::one_hot;
+pub use return_types::ValuesIndices;
 pub use scalar::Scalar;
 pub use shape::ReshapeArg;
 pub use storage::Element;
 
-use crate::autograd::{GradFn, Node};
+use crate::autograd::{BackwardOptions, GradFn, Node};
 use crate::dtype::DType;
 use crate::error::{Result, TensorError, or_panic};
 use crate::size::Size;
@@ -95,6 +112,9 @@ struct TensorImpl {
     /// Prints as `Parameter containing:` (an `nn.Parameter`).
     is_parameter: bool,
 }
+
+/// torch's warning when the `.grad` of a non-leaf tensor is read (torch 2.15's words).
+const NON_LEAF_GRAD: &str = "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more information.";
 
 /// Locks ignore poisoning: a panic in a notebook cell (a shape error, an
 /// interrupt) must not make every tensor it touched unusable afterwards.
@@ -365,14 +385,26 @@ impl Tensor {
 
     /// The gradient accumulated by [`backward`](Self::backward), as `x.grad`.
     ///
+    /// Reading the `.grad()` of a non-leaf tensor (one computed from others)
+    /// gives `None`, and prints torch's `UserWarning` to stderr once per line
+    /// of code, as torch does: such a tensor gets a gradient only after
+    /// [`retain_grad`](Self::retain_grad).
+    ///
     /// ```
     /// use nn_core::prelude::*;
     /// let x = tensor![1.0, 2.0].requires_grad_(true);
-    /// x.pow(2.0).sum().backward();
+    /// let y = x.pow(2.0);
+    /// y.sum().backward();
     /// assert_eq!(x.grad().unwrap().to_vec::<f32>(), vec![2.0, 4.0]);
+    /// assert!(y.grad().is_none()); // UserWarning: The .grad attribute of a Tensor that is not a leaf …
     /// ```
+    #[track_caller]
     pub fn grad(&self) -> Option<Tensor> {
-        lock(&self.inner.grad).clone()
+        let grad = lock(&self.inner.grad).clone();
+        if grad.is_none() && !self.is_leaf() && !self.retains_grad() {
+            crate::warnings::warn(NON_LEAF_GRAD, std::panic::Location::caller());
+        }
+        grad
     }
 
     /// Replaces the gradient, as assigning `x.grad = …` (`None` clears it).
@@ -428,9 +460,16 @@ impl Tensor {
     /// Computes the gradients of this scalar with respect to every leaf that
     /// requires grad, accumulating into their `.grad()`, as `loss.backward()`.
     ///
+    /// This frees the tensors the graph saved, as torch does: a second
+    /// `backward()` through the same graph fails with torch's "Trying to
+    /// backward through the graph a second time" message.
+    /// [`backward_retain_graph`](Self::backward_retain_graph) keeps them;
+    /// [`backward_with`](Self::backward_with) takes the gradient of a
+    /// non-scalar result.
+    ///
     /// # Panics
-    /// If the tensor does not require grad or is not a single element, with
-    /// torch's messages.
+    /// If the tensor does not require grad, is not a single element, or its
+    /// graph was freed by an earlier backward, with torch's messages.
     ///
     /// ```
     /// use nn_core::prelude::*;
@@ -438,10 +477,30 @@ impl Tensor {
     /// let loss = (&w * &w).sum();
     /// loss.backward();
     /// assert_eq!(w.grad().unwrap().to_vec::<f32>(), vec![4.0, -2.0]);
+    /// assert!(loss.try_backward(None).unwrap_err().to_string().starts_with("Trying to backward through the graph a second time"));
     /// ```
     #[track_caller]
     pub fn backward(&self) {
         or_panic(self.try_backward(None))
+    }
+
+    /// [`backward`](Self::backward) keeping the graph, so that another
+    /// backward through it works, as `loss.backward(retain_graph=True)`.
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let w = tensor![3.0].requires_grad_(true);
+    /// let loss = (&w * &w).sum();
+    /// loss.backward_retain_graph();
+    /// loss.backward(); // the second pass adds to the first
+    /// assert_eq!(w.grad().unwrap().item(), 12.0);
+    /// ```
+    #[track_caller]
+    pub fn backward_retain_graph(&self) {
+        or_panic(self.try_backward_options(&BackwardOptions {
+            gradient: None,
+            retain_graph: true,
+        }))
     }
 
     /// Back-propagates an explicit gradient of the same shape as this tensor,
@@ -459,6 +518,24 @@ impl Tensor {
         or_panic(self.try_backward(Some(gradient)))
     }
 
+    /// `backward` with all of torch's keyword arguments that apply here,
+    /// as `y.backward(gradient=…, retain_graph=…)`.
+    ///
+    /// ```
+    /// use nn_core::autograd::BackwardOptions;
+    /// use nn_core::prelude::*;
+    /// let x = tensor![1.0, 2.0].requires_grad_(true);
+    /// let y = x.pow(2.0);
+    /// let options = BackwardOptions { gradient: Some(tensor![1.0, 1.0]), retain_graph: true };
+    /// y.backward_options(options.clone());
+    /// y.backward_options(options);
+    /// assert_eq!(x.grad().unwrap().to_vec::<f32>(), vec![4.0, 8.0]);
+    /// ```
+    #[track_caller]
+    pub fn backward_options(&self, options: BackwardOptions) {
+        or_panic(self.try_backward_options(&options))
+    }
+
     /// Fallible form of [`backward`](Self::backward) / [`backward_with`](Self::backward_with).
     ///
     /// ```
@@ -468,7 +545,24 @@ impl Tensor {
     /// assert_eq!(err.to_string(), "grad can be implicitly created only for scalar outputs");
     /// ```
     pub fn try_backward(&self, gradient: Option<&Tensor>) -> Result<()> {
-        let grad = match gradient {
+        self.try_backward_options(&BackwardOptions {
+            gradient: gradient.cloned(),
+            retain_graph: false,
+        })
+    }
+
+    /// Fallible form of [`backward_options`](Self::backward_options).
+    ///
+    /// ```
+    /// use nn_core::autograd::BackwardOptions;
+    /// use nn_core::prelude::*;
+    /// let x = tensor![1.0].requires_grad_(true);
+    /// let y = x.exp().sum();
+    /// y.try_backward_options(&BackwardOptions::default()).unwrap();
+    /// assert!(y.try_backward_options(&BackwardOptions::default()).is_err()); // freed
+    /// ```
+    pub fn try_backward_options(&self, options: &BackwardOptions) -> Result<()> {
+        let grad = match &options.gradient {
             Some(g) => {
                 if g.shape() != self.shape() {
                     return Err(TensorError::runtime(format!(
@@ -488,7 +582,7 @@ impl Tensor {
                 Tensor::ones_like(self)
             }
         };
-        crate::autograd::run_backward(self, grad)
+        crate::autograd::run_backward(self, grad, options.retain_graph)
     }
 
     /// A new tensor with the same values, cut from the graph, as `x.detach()`.
@@ -554,4 +648,39 @@ pub(crate) fn wrap_dim(dim: i64, ndim: usize) -> Result<usize> {
     } else {
         dim as usize
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tensor;
+
+    /// Reads `t.grad()` on one line of code.
+    fn read_grad(t: &Tensor) -> (Option<Tensor>, u32) {
+        (t.grad(), line!())
+    }
+
+    #[test]
+    fn non_leaf_grad_warns_once_per_line() {
+        let x = tensor![1.0].requires_grad_(true);
+        let y = &x * 2.0;
+        y.sum().backward();
+        let (g, line) = read_grad(&y);
+        assert!(g.is_none());
+        let (_, again) = read_grad(&(&x * 3.0)); // another tensor, same line
+        assert_eq!(line, again);
+        assert_eq!(
+            crate::warnings::shown_at(NON_LEAF_GRAD)
+                .iter()
+                .filter(|&&l| l == line)
+                .count(),
+            1
+        );
+        // Leaves and retained non-leaves do not warn.
+        let z = &x * 4.0;
+        z.retain_grad();
+        z.sum().backward();
+        assert!(z.grad().is_some() && x.grad().is_some());
+        assert!(!crate::warnings::shown_at(NON_LEAF_GRAD).contains(&(line!() - 1)));
+    }
 }

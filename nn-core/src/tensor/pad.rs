@@ -5,7 +5,7 @@
 
 use super::Tensor;
 use super::storage::{Array, Storage};
-use crate::autograd::{no_grad, record};
+use crate::autograd::{Saved, no_grad, record};
 use crate::error::{Result, TensorError};
 use ndarray::{IxDyn, Slice};
 
@@ -39,15 +39,21 @@ impl Tensor {
         }
         let data = padded(&self.storage(), &shape, &out_shape, pad, value);
         let pad = pad.to_vec();
-        Ok(record(data, "ConstantPadNdBackward0", &[self], move || {
-            Box::new(move |g: &Tensor| {
-                let back: Vec<i64> = pad.iter().map(|p| -p).collect();
-                let gx = no_grad(|| {
-                    Tensor::from_storage(padded(&g.storage(), &out_shape, &shape, &back, 0.0))
-                });
-                vec![Some(gx)]
-            })
-        }))
+        Ok(record(
+            data,
+            "ConstantPadNdBackward0",
+            Saved::Nothing,
+            &[self],
+            move || {
+                Box::new(move |g: &Tensor| {
+                    let back: Vec<i64> = pad.iter().map(|p| -p).collect();
+                    let gx = no_grad(|| {
+                        Tensor::from_storage(padded(&g.storage(), &out_shape, &shape, &back, 0.0))
+                    });
+                    vec![Some(gx)]
+                })
+            },
+        ))
     }
 }
 

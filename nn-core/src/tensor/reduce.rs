@@ -1,15 +1,17 @@
 //! Reductions: `sum`, `mean`, `max`, `min`, `argmax`, whole or per dimension.
+//! (`std` and `var` are in `variance.rs`.)
 
 use super::cascade_sum::cascade_sum;
+use super::return_types::ValuesIndices;
 use super::storage::{Array, Element, Storage};
 use super::{Tensor, wrap_dim};
-use crate::autograd::record;
+use crate::autograd::{Saved, record};
 use crate::dtype::DType;
 use crate::error::{Result, TensorError, or_panic};
 use ndarray::{Axis, IxDyn};
 
 /// Sorted, deduplicated, wrapped dims (an empty list means all dims).
-fn reduce_dims(dims: &[i64], ndim: usize) -> Result<Vec<usize>> {
+pub(crate) fn reduce_dims(dims: &[i64], ndim: usize) -> Result<Vec<usize>> {
     if dims.is_empty() {
         return Ok((0..ndim).collect());
     }
@@ -28,7 +30,7 @@ fn reduce_dims(dims: &[i64], ndim: usize) -> Result<Vec<usize>> {
 }
 
 /// The shape after reducing `dims`.
-fn reduced_shape(shape: &[usize], dims: &[usize], keepdim: bool) -> Vec<usize> {
+pub(crate) fn reduced_shape(shape: &[usize], dims: &[usize], keepdim: bool) -> Vec<usize> {
     shape
         .iter()
         .enumerate()
@@ -93,7 +95,7 @@ impl Tensor {
         let dims: Vec<usize> = (0..self.dim()).collect();
         let data = sum_storage(&self.storage(), &dims, false, sum_dtype(self.dtype()));
         let shape = self.shape().to_vec();
-        record(data, "SumBackward0", &[self], move || {
+        record(data, "SumBackward0", Saved::Nothing, &[self], move || {
             Box::new(move |g: &Tensor| vec![Some(g.expand_to(&shape))])
         })
     }
@@ -136,11 +138,17 @@ impl Tensor {
         let dims = reduce_dims(dims, self.dim())?;
         let data = sum_storage(&self.storage(), &dims, keepdim, sum_dtype(self.dtype()));
         let shape = self.shape().to_vec();
-        Ok(record(data, "SumBackward1", &[self], move || {
-            Box::new(move |g: &Tensor| {
-                vec![Some(g.unsqueeze_dims(&dims, keepdim).expand_to(&shape))]
-            })
-        }))
+        Ok(record(
+            data,
+            "SumBackward1",
+            Saved::Nothing,
+            &[self],
+            move || {
+                Box::new(move |g: &Tensor| {
+                    vec![Some(g.unsqueeze_dims(&dims, keepdim).expand_to(&shape))]
+                })
+            },
+        ))
     }
 
     /// The mean of all elements, as `x.mean()` (`MeanBackward0`).
@@ -197,7 +205,7 @@ impl Tensor {
         let data = sum
             .binary_scalar((count as f64).into(), super::binary::BinOp::Div)?
             .storage();
-        Ok(record(data, name, &[self], move || {
+        Ok(record(data, name, Saved::Nothing, &[self], move || {
             Box::new(move |g: &Tensor| {
                 vec![Some(
                     &g.unsqueeze_dims(&dims, keepdim).expand_to(&shape) / count as f64,
@@ -207,7 +215,7 @@ impl Tensor {
     }
 
     /// Re-inserts reduced dimensions as size 1 (when they were dropped).
-    fn unsqueeze_dims(&self, dims: &[usize], keepdim: bool) -> Tensor {
+    pub(crate) fn unsqueeze_dims(&self, dims: &[usize], keepdim: bool) -> Tensor {
         if keepdim {
             return self.clone();
         }
@@ -266,52 +274,84 @@ impl Tensor {
         };
         let x = self.clone();
         let chosen = out.clone();
-        Ok(record(out.storage(), name, &[self], move || {
-            Box::new(move |g: &Tensor| {
-                // Every element equal to the result shares the gradient. torch
-                // (evenly_distribute_backward) fills `grad / count` into zeros
-                // where the mask is set, so the other elements get +0 even
-                // for a negative gradient (`mask * grad` would give -0).
-                let mask = x.eq_tensor(&chosen);
-                let count = mask.sum();
-                let share = g / &count;
-                vec![Some(Tensor::where_cond(
-                    &mask,
-                    &share,
-                    &Tensor::zeros_like(g),
-                ))]
-            })
-        }))
+        Ok(record(
+            out.storage(),
+            name,
+            Saved::Tensors,
+            &[self],
+            move || {
+                Box::new(move |g: &Tensor| {
+                    // Every element equal to the result shares the gradient. torch
+                    // (evenly_distribute_backward) fills `grad / count` into zeros
+                    // where the mask is set, so the other elements get +0 even
+                    // for a negative gradient (`mask * grad` would give -0).
+                    let mask = x.eq_tensor(&chosen);
+                    let count = mask.sum();
+                    let share = g / &count;
+                    vec![Some(Tensor::where_cond(
+                        &mask,
+                        &share,
+                        &Tensor::zeros_like(g),
+                    ))]
+                })
+            },
+        ))
     }
 
     /// The largest values along `dim` and their positions, as
-    /// `x.max(dim, keepdim)` (`MaxBackward0`).
+    /// `x.max(dim, keepdim)` (`MaxBackward0` on the values). Ties give the
+    /// first position; NaN counts as the largest.
     ///
     /// # Panics
     /// If `dim` is out of range or the dimension is empty, with torch's message.
     ///
     /// ```
     /// use nn_core::prelude::*;
-    /// let (v, i) = tensor![[1.0, 5.0], [7.0, 2.0]].max_dim(1, false);
-    /// assert_eq!(v.to_vec::<f32>(), vec![5.0, 7.0]);
-    /// assert_eq!(i.to_vec::<i64>(), vec![1, 0]);
+    /// let m = tensor![[1.0, 5.0], [7.0, 2.0]].max_dim(1, false);
+    /// assert_eq!(m.values.to_vec::<f32>(), vec![5.0, 7.0]);
+    /// assert_eq!(m.indices.to_vec::<i64>(), vec![1, 0]);
     /// ```
     #[track_caller]
-    pub fn max_dim(&self, dim: i64, keepdim: bool) -> (Tensor, Tensor) {
-        or_panic(self.extreme_dim(dim, keepdim, true))
+    pub fn max_dim(&self, dim: i64, keepdim: bool) -> ValuesIndices {
+        or_panic(self.try_max_dim(dim, keepdim))
     }
 
-    /// The smallest values along `dim` and their positions, as `x.min(dim, keepdim)`.
+    /// Fallible form of [`max_dim`](Self::max_dim).
     ///
     /// ```
     /// use nn_core::prelude::*;
-    /// let (v, i) = tensor![[1.0, 5.0], [7.0, 2.0]].min_dim(0, true);
-    /// assert_eq!(v.to_vec::<f32>(), vec![1.0, 2.0]);
-    /// assert_eq!(i.to_vec::<i64>(), vec![0, 1]);
+    /// let err = Tensor::zeros([2, 0]).try_max_dim(1, false).unwrap_err();
+    /// assert_eq!(err.to_string(), "max(): Expected reduction dim 1 to have non-zero size.");
+    /// ```
+    pub fn try_max_dim(&self, dim: i64, keepdim: bool) -> Result<ValuesIndices> {
+        let (values, indices) = self.extreme_dim(dim, keepdim, true)?;
+        Ok(ValuesIndices::new("max", values, indices))
+    }
+
+    /// The smallest values along `dim` and their positions, as
+    /// `x.min(dim, keepdim)` (`MinBackward0` on the values).
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let m = tensor![[1.0, 5.0], [7.0, 2.0]].min_dim(0, true);
+    /// assert_eq!(m.values.to_vec::<f32>(), vec![1.0, 2.0]);
+    /// assert_eq!(m.indices.to_vec::<i64>(), vec![0, 1]);
     /// ```
     #[track_caller]
-    pub fn min_dim(&self, dim: i64, keepdim: bool) -> (Tensor, Tensor) {
-        or_panic(self.extreme_dim(dim, keepdim, false))
+    pub fn min_dim(&self, dim: i64, keepdim: bool) -> ValuesIndices {
+        or_panic(self.try_min_dim(dim, keepdim))
+    }
+
+    /// Fallible form of [`min_dim`](Self::min_dim).
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let err = Tensor::zeros([2]).try_min_dim(1, false).unwrap_err();
+    /// assert_eq!(err.to_string(), "Dimension out of range (expected to be in range of [-1, 0], but got 1)");
+    /// ```
+    pub fn try_min_dim(&self, dim: i64, keepdim: bool) -> Result<ValuesIndices> {
+        let (values, indices) = self.extreme_dim(dim, keepdim, false)?;
+        Ok(ValuesIndices::new("min", values, indices))
     }
 
     fn extreme_dim(&self, dim: i64, keepdim: bool, largest: bool) -> Result<(Tensor, Tensor)> {
@@ -345,15 +385,17 @@ impl Tensor {
         } else {
             "MinBackward0"
         };
-        let values = record(values, name, &[self], move || {
+        let values = record(values, name, Saved::Tensors, &[self], move || {
             Box::new(move |g: &Tensor| {
                 // Scatter each gradient to the position that was chosen.
                 let g64: Vec<f64> = g.storage().to_f64_vec();
                 let mut grad = vec![0.0f64; shape.iter().product()];
-                let inner: usize = shape[d + 1..].iter().product();
+                // A 0-d input is one lane of one value.
+                let inner: usize = shape.get(d + 1..).map_or(1, |s| s.iter().product());
+                let size = shape.get(d).copied().unwrap_or(1);
                 for (k, (&gv, &ix)) in g64.iter().zip(indices.iter()).enumerate() {
                     let (o, i) = (k / inner, k % inner);
-                    grad[o * shape[d] * inner + ix as usize * inner + i] += gv;
+                    grad[o * size * inner + ix as usize * inner + i] += gv;
                 }
                 let t = Tensor::from_vec(grad, shape.clone()).to_dtype(g.dtype());
                 vec![Some(t)]
@@ -362,15 +404,21 @@ impl Tensor {
         Ok((values, idx_tensor))
     }
 
-    /// The position of the largest element of the flattened tensor, as `x.argmax()`.
+    /// The positions of the largest values along `dim`, as `x.argmax(dim)`
+    /// (int64; ties give the first position). `argmax_dim(dim, true)` keeps
+    /// the dimension; [`argmax_all`](Self::argmax_all) is `x.argmax()`.
+    ///
+    /// # Panics
+    /// If `dim` is out of range or the dimension is empty, with torch's message.
     ///
     /// ```
     /// use nn_core::prelude::*;
-    /// assert_eq!(tensor![[1.0, 9.0], [3.0, 4.0]].argmax().item(), 1.0);
+    /// let logits = tensor![[0.1, 2.0, -1.0], [3.0, 0.0, 0.5]];
+    /// assert_eq!(logits.argmax(1).to_string(), "tensor([1, 0])"); // the predicted classes
     /// ```
     #[track_caller]
-    pub fn argmax(&self) -> Tensor {
-        self.reshape([-1]).max_dim(0, false).1
+    pub fn argmax(&self, dim: i64) -> Tensor {
+        self.argmax_dim(dim, false)
     }
 
     /// The positions of the largest values along `dim`, as `x.argmax(dim, keepdim)`.
@@ -378,21 +426,34 @@ impl Tensor {
     /// ```
     /// use nn_core::prelude::*;
     /// assert_eq!(tensor![[1.0, 9.0], [3.0, 4.0]].argmax_dim(1, false).to_vec::<i64>(), vec![1, 1]);
+    /// assert_eq!(tensor![[1.0, 9.0], [3.0, 4.0]].argmax_dim(1, true).shape(), [2, 1]);
     /// ```
     #[track_caller]
     pub fn argmax_dim(&self, dim: i64, keepdim: bool) -> Tensor {
-        self.max_dim(dim, keepdim).1
+        self.max_dim(dim, keepdim).indices
     }
 
-    /// The position of the smallest element of the flattened tensor, as `x.argmin()`.
+    /// The position of the largest element of the flattened tensor, as
+    /// `x.argmax()` with no `dim`.
     ///
     /// ```
     /// use nn_core::prelude::*;
-    /// assert_eq!(tensor![3.0, -1.0, 2.0].argmin().to_vec::<i64>(), vec![1]);
+    /// assert_eq!(tensor![[1.0, 9.0], [3.0, 4.0]].argmax_all().to_string(), "tensor(1)");
     /// ```
     #[track_caller]
-    pub fn argmin(&self) -> Tensor {
-        self.reshape([-1]).min_dim(0, false).1
+    pub fn argmax_all(&self) -> Tensor {
+        self.reshape([-1]).max_dim(0, false).indices
+    }
+
+    /// The positions of the smallest values along `dim`, as `x.argmin(dim)`.
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// assert_eq!(tensor![[1.0, 9.0], [3.0, 0.0]].argmin(0).to_vec::<i64>(), vec![0, 1]);
+    /// ```
+    #[track_caller]
+    pub fn argmin(&self, dim: i64) -> Tensor {
+        self.argmin_dim(dim, false)
     }
 
     /// The positions of the smallest values along `dim`, as `x.argmin(dim, keepdim)`.
@@ -403,7 +464,19 @@ impl Tensor {
     /// ```
     #[track_caller]
     pub fn argmin_dim(&self, dim: i64, keepdim: bool) -> Tensor {
-        self.min_dim(dim, keepdim).1
+        self.min_dim(dim, keepdim).indices
+    }
+
+    /// The position of the smallest element of the flattened tensor, as
+    /// `x.argmin()` with no `dim`.
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// assert_eq!(tensor![3.0, -1.0, 2.0].argmin_all().to_string(), "tensor(1)");
+    /// ```
+    #[track_caller]
+    pub fn argmin_all(&self) -> Tensor {
+        self.reshape([-1]).min_dim(0, false).indices
     }
 }
 

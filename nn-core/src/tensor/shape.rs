@@ -3,7 +3,7 @@
 
 use super::storage::{Array, Storage, map_storage};
 use super::{Tensor, wrap_dim};
-use crate::autograd::record;
+use crate::autograd::{Saved, record};
 use crate::error::{Result, TensorError, or_panic};
 use crate::size::Size;
 use ndarray::{Axis, IxDyn};
@@ -177,7 +177,7 @@ impl Tensor {
     pub(crate) fn reshaped(&self, shape: Vec<usize>, name: &'static str) -> Tensor {
         let data = reshape_storage(&self.storage(), &shape);
         let original = self.shape().to_vec();
-        record(data, name, &[self], move || {
+        record(data, name, Saved::Nothing, &[self], move || {
             Box::new(move |g: &Tensor| {
                 vec![Some(Tensor::from_storage(reshape_storage(
                     &g.storage(),
@@ -217,14 +217,20 @@ impl Tensor {
         let data = map_storage!(self.storage(), a => a.insert_axis(Axis(d)));
         let original = self.shape().to_vec();
         debug_assert_eq!(data.shape(), shape.as_slice());
-        Ok(record(data, "UnsqueezeBackward0", &[self], move || {
-            Box::new(move |g: &Tensor| {
-                vec![Some(Tensor::from_storage(reshape_storage(
-                    &g.storage(),
-                    &original,
-                )))]
-            })
-        }))
+        Ok(record(
+            data,
+            "UnsqueezeBackward0",
+            Saved::Nothing,
+            &[self],
+            move || {
+                Box::new(move |g: &Tensor| {
+                    vec![Some(Tensor::from_storage(reshape_storage(
+                        &g.storage(),
+                        &original,
+                    )))]
+                })
+            },
+        ))
     }
 
     /// Removes every dimension of size 1, as `x.squeeze()`.
@@ -262,7 +268,7 @@ impl Tensor {
     pub(crate) fn squeezed(&self, shape: Vec<usize>, name: &'static str) -> Tensor {
         let data = reshape_storage(&self.storage(), &shape);
         let original = self.shape().to_vec();
-        record(data, name, &[self], move || {
+        record(data, name, Saved::Nothing, &[self], move || {
             Box::new(move |g: &Tensor| {
                 vec![Some(Tensor::from_storage(reshape_storage(
                     &g.storage(),
@@ -349,7 +355,7 @@ impl Tensor {
         for (i, &a) in axes.iter().enumerate() {
             inverse[a] = i;
         }
-        record(data, name, &[self], move || {
+        record(data, name, Saved::Nothing, &[self], move || {
             Box::new(move |g: &Tensor| {
                 vec![Some(Tensor::from_storage(
                     map_storage!(g.storage(), a => a.permuted_axes(IxDyn(&inverse))),
@@ -457,9 +463,13 @@ impl Tensor {
         }
         let data = map_storage!(self.storage(), a => a.broadcast(IxDyn(&target)).expect("checked").to_owned().into_shared());
         let original = own.to_vec();
-        record(data, "ExpandBackward0", &[self], move || {
-            Box::new(move |g: &Tensor| vec![Some(g.sum_to_shape(&original))])
-        })
+        record(
+            data,
+            "ExpandBackward0",
+            Saved::Nothing,
+            &[self],
+            move || Box::new(move |g: &Tensor| vec![Some(g.sum_to_shape(&original))]),
+        )
     }
 
     /// Joins tensors along an existing dimension, as `torch.cat(tensors, dim)`.
@@ -511,19 +521,25 @@ impl Tensor {
         let data = join(tensors, Join::Concatenate(d))?;
         let sizes: Vec<usize> = tensors.iter().map(|t| t.shape()[d]).collect();
         let refs: Vec<&Tensor> = tensors.iter().collect();
-        Ok(record(data, "CatBackward0", &refs, move || {
-            Box::new(move |g: &Tensor| {
-                let mut start = 0;
-                sizes
-                    .iter()
-                    .map(|&n| {
-                        let part = g.narrow(d as i64, start as i64, n);
-                        start += n;
-                        Some(part.contiguous_detached())
-                    })
-                    .collect()
-            })
-        }))
+        Ok(record(
+            data,
+            "CatBackward0",
+            Saved::Nothing,
+            &refs,
+            move || {
+                Box::new(move |g: &Tensor| {
+                    let mut start = 0;
+                    sizes
+                        .iter()
+                        .map(|&n| {
+                            let part = g.narrow(d as i64, start as i64, n);
+                            start += n;
+                            Some(part.contiguous_detached())
+                        })
+                        .collect()
+                })
+            },
+        ))
     }
 
     /// Joins tensors of equal shape along a new dimension, as `torch.stack(tensors, dim)`.
@@ -566,13 +582,19 @@ impl Tensor {
         let data = join(tensors, Join::Stack(d))?;
         let refs: Vec<&Tensor> = tensors.iter().collect();
         let n = tensors.len();
-        Ok(record(data, "StackBackward0", &refs, move || {
-            Box::new(move |g: &Tensor| {
-                (0..n)
-                    .map(|i| Some(g.select(d as i64, i as i64).contiguous_detached()))
-                    .collect()
-            })
-        }))
+        Ok(record(
+            data,
+            "StackBackward0",
+            Saved::Nothing,
+            &refs,
+            move || {
+                Box::new(move |g: &Tensor| {
+                    (0..n)
+                        .map(|i| Some(g.select(d as i64, i as i64).contiguous_detached()))
+                        .collect()
+                })
+            },
+        ))
     }
 }
 

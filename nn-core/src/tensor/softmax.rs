@@ -1,7 +1,7 @@
 //! `softmax` and `log_softmax` along a dimension.
 
 use super::Tensor;
-use crate::autograd::{no_grad, record};
+use crate::autograd::{Saved, no_grad, record};
 use crate::error::{Result, or_panic};
 
 impl Tensor {
@@ -32,7 +32,7 @@ impl Tensor {
         let out = no_grad(|| {
             let x = self.to_float();
             // Subtract the max first, so exp never overflows.
-            let shifted = &x - &x.max_dim(d, true).0;
+            let shifted = &x - &x.max_dim(d, true).values;
             let e = shifted.exp();
             &e * &e.sum_dim(d, true).reciprocal()
         });
@@ -40,6 +40,7 @@ impl Tensor {
         Ok(record(
             out.storage(),
             "SoftmaxBackward0",
+            Saved::Tensors,
             &[self],
             move || {
                 // torch: (grad - (grad * out).sum(dim, keepdim)) * out
@@ -73,7 +74,7 @@ impl Tensor {
         let d = self.wrap_dim(dim)? as i64;
         let out = no_grad(|| {
             let x = self.to_float();
-            let m = x.max_dim(d, true).0;
+            let m = x.max_dim(d, true).values;
             let shifted = &x - &m;
             let log_sum = shifted.exp().sum_dim(d, true).log();
             // torch: (x - max) - log(sum), in that order; adding max and
@@ -84,6 +85,7 @@ impl Tensor {
         Ok(record(
             out.storage(),
             "LogSoftmaxBackward0",
+            Saved::Tensors,
             &[self],
             move || {
                 // torch: grad - exp(out) * grad.sum(dim, keepdim)

@@ -5,7 +5,7 @@ use super::Tensor;
 use super::expf::sleef_expf;
 use super::map::{map, map_array, map_like_torch, zip_map};
 use super::storage::{Array, Storage};
-use crate::autograd::{record, record_with_result};
+use crate::autograd::{Saved, record, record_with_result};
 use crate::dtype::DType;
 use crate::error::{Result, TensorError, or_panic};
 use ndarray::Zip;
@@ -131,7 +131,7 @@ impl Tensor {
             )));
         }
         let data = numeric_map!(self.storage(), |x| -x);
-        record(data, "NegBackward0", &[self], || {
+        record(data, "NegBackward0", Saved::Nothing, &[self], || {
             Box::new(|g: &Tensor| vec![Some(-g)])
         })
     }
@@ -144,7 +144,7 @@ impl Tensor {
     /// ```
     pub fn exp(&self) -> Tensor {
         let data = rounded_map!(self.float_storage(), f64::exp);
-        record_with_result(data, "ExpBackward0", &[self], |out| {
+        record_with_result(data, "ExpBackward0", Saved::Tensors, &[self], |out| {
             let out = Tensor::from_storage(out.clone());
             Box::new(move |g: &Tensor| vec![Some(g * &out)])
         })
@@ -158,7 +158,7 @@ impl Tensor {
     /// ```
     pub fn log(&self) -> Tensor {
         let data = rounded_map!(self.float_storage(), f64::ln);
-        record(data, "LogBackward0", &[self], || {
+        record(data, "LogBackward0", Saved::Tensors, &[self], || {
             let x = self.clone();
             Box::new(move |g: &Tensor| vec![Some(g / &x)])
         })
@@ -172,7 +172,7 @@ impl Tensor {
     /// ```
     pub fn sqrt(&self) -> Tensor {
         let data = float_map!(self.float_storage(), |x| x.sqrt());
-        record_with_result(data, "SqrtBackward0", &[self], |out| {
+        record_with_result(data, "SqrtBackward0", Saved::Tensors, &[self], |out| {
             let out = Tensor::from_storage(out.clone());
             Box::new(move |g: &Tensor| vec![Some(g / &(&out * 2.0))])
         })
@@ -186,10 +186,16 @@ impl Tensor {
     /// ```
     pub fn reciprocal(&self) -> Tensor {
         let data = float_map!(self.float_storage(), |x| 1.0 / x);
-        record_with_result(data, "ReciprocalBackward0", &[self], |out| {
-            let out = Tensor::from_storage(out.clone());
-            Box::new(move |g: &Tensor| vec![Some(&(-g) * &(&out * &out))])
-        })
+        record_with_result(
+            data,
+            "ReciprocalBackward0",
+            Saved::Tensors,
+            &[self],
+            |out| {
+                let out = Tensor::from_storage(out.clone());
+                Box::new(move |g: &Tensor| vec![Some(&(-g) * &(&out * &out))])
+            },
+        )
     }
 
     /// The absolute value, as `torch.abs` (`AbsBackward0`; gradient 0 at 0).
@@ -207,7 +213,7 @@ impl Tensor {
         } else {
             x
         });
-        record(data, "AbsBackward0", &[self], || {
+        record(data, "AbsBackward0", Saved::Tensors, &[self], || {
             let x = self.clone();
             Box::new(move |g: &Tensor| {
                 let sign = float_zip!(g, x, |_g, v| if v > 0.0 {
@@ -242,7 +248,7 @@ impl Tensor {
                 x
             }),
         };
-        record_with_result(data, "ReluBackward0", &[self], |out| {
+        record_with_result(data, "ReluBackward0", Saved::Tensors, &[self], |out| {
             let out = Tensor::from_storage(out.clone());
             Box::new(move |g: &Tensor| {
                 vec![Some(Tensor::from_storage(float_zip!(
@@ -273,7 +279,7 @@ impl Tensor {
             ),
             _ => unreachable!(),
         };
-        record(data, "LeakyReluBackward0", &[self], || {
+        record(data, "LeakyReluBackward0", Saved::Tensors, &[self], || {
             let x = self.clone();
             Box::new(move |g: &Tensor| {
                 let s32 = negative_slope as f32;
@@ -326,7 +332,7 @@ impl Tensor {
                 _ => unreachable!("converted to float32"),
             },
         };
-        record_with_result(data, "SigmoidBackward0", &[self], |out| {
+        record_with_result(data, "SigmoidBackward0", Saved::Tensors, &[self], |out| {
             // The values, not a tensor: a tensor is only built if backward runs.
             let out = out.clone();
             // torch's sigmoid_backward: grad * (1 - out) * out, in that order.
@@ -350,7 +356,7 @@ impl Tensor {
     /// ```
     pub fn tanh(&self) -> Tensor {
         let data = rounded_map!(self.float_storage(), f64::tanh);
-        record_with_result(data, "TanhBackward0", &[self], |out| {
+        record_with_result(data, "TanhBackward0", Saved::Tensors, &[self], |out| {
             let out = Tensor::from_storage(out.clone());
             // torch's tanh_backward: grad * (1 - out * out).
             Box::new(move |g: &Tensor| vec![Some(g * &(&out * &out).rsub(1.0))])
@@ -380,7 +386,7 @@ impl Tensor {
                 _ => unreachable!(),
             },
         };
-        record(data, "PowBackward0", &[self], || {
+        record(data, "PowBackward0", Saved::Tensors, &[self], || {
             let x = self.clone();
             Box::new(move |g: &Tensor| {
                 if exponent == 0.0 {
@@ -472,17 +478,23 @@ impl Tensor {
                 _ => unreachable!(),
             },
         };
-        Ok(record(data, "ClampBackward1", &[self], || {
-            let x = self.clone();
-            Box::new(move |g: &Tensor| {
-                let (l, h) = (lo, hi);
-                let grad = float_zip!(g, x, |gv, v| {
-                    let v = v as f64;
-                    if v > l && v < h { gv } else { 0.0 }
-                });
-                vec![Some(Tensor::from_storage(grad))]
-            })
-        }))
+        Ok(record(
+            data,
+            "ClampBackward1",
+            Saved::Tensors,
+            &[self],
+            || {
+                let x = self.clone();
+                Box::new(move |g: &Tensor| {
+                    let (l, h) = (lo, hi);
+                    let grad = float_zip!(g, x, |gv, v| {
+                        let v = v as f64;
+                        if v > l && v < h { gv } else { 0.0 }
+                    });
+                    vec![Some(Tensor::from_storage(grad))]
+                })
+            },
+        ))
     }
 
     /// The sine, as `torch.sin` (`SinBackward0`).
@@ -493,7 +505,7 @@ impl Tensor {
     /// ```
     pub fn sin(&self) -> Tensor {
         let data = float_map!(self.float_storage(), |x| x.sin());
-        record(data, "SinBackward0", &[self], || {
+        record(data, "SinBackward0", Saved::Tensors, &[self], || {
             let x = self.clone();
             Box::new(move |g: &Tensor| vec![Some(g * &x.cos())])
         })
@@ -507,7 +519,7 @@ impl Tensor {
     /// ```
     pub fn cos(&self) -> Tensor {
         let data = float_map!(self.float_storage(), |x| x.cos());
-        record(data, "CosBackward0", &[self], || {
+        record(data, "CosBackward0", Saved::Tensors, &[self], || {
             let x = self.clone();
             Box::new(move |g: &Tensor| vec![Some(&(g * &x.sin()) * -1.0)])
         })

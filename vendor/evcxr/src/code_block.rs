@@ -69,6 +69,12 @@ pub(crate) enum CodeKind {
     PackVariable {
         variable_name: String,
     },
+    /// nn-kernel patch 5: code checking or loading a variable from the
+    /// store, which names its type. Failure mode: the type, as the compiler
+    /// reported it, goes through a private module.
+    LoadVariable {
+        variable_name: String,
+    },
     /// A line of code that has a fallback to be used in case the supplied line fails to compile.
     WithFallback(CodeBlock),
     /// Code that we generated, but which we don't expect errors from. If we get errors there's not
@@ -322,9 +328,9 @@ impl CodeBlock {
             .ok_or_else(|| anyhow!("Output offset {} doesn't refer to user code", output_offset))
     }
 
-    pub(crate) fn load_variable(&mut self, code: String) {
+    pub(crate) fn load_variable(&mut self, variable_name: String, code: String) {
         self.segments
-            .push(Segment::new(CodeKind::OtherGeneratedCode, code));
+            .push(Segment::new(CodeKind::LoadVariable { variable_name }, code));
     }
 
     pub(crate) fn pack_variable(&mut self, variable_name: String, code: String) {

@@ -218,6 +218,11 @@ Panic detected. Here's some useful information if you're filing a bug report.
         self.eval_context.warm_up_analysis(code)
     }
 
+    /// nn-kernel patch: see [`EvalContext::set_cell_options`].
+    pub fn set_cell_options(&mut self, options: crate::CellOptions) {
+        self.eval_context.set_cell_options(options);
+    }
+
     /// nn-kernel patch: see [`EvalContext::set_build_stamp`].
     pub fn set_build_stamp(&mut self, stamp: Option<String>) {
         self.eval_context.set_build_stamp(stamp);

@@ -6,6 +6,9 @@
 // copied, modified, or distributed except according to those terms.
 
 use crate::cargo_metadata;
+use crate::cell_options;
+use crate::cell_options::CellOptions;
+use crate::cell_options::CellType;
 use crate::child_process::ChildProcess;
 use crate::code_block::CodeBlock;
 use crate::code_block::CodeKind;
@@ -102,6 +105,8 @@ pub(crate) struct Config {
     pub(crate) allow_static_linking: bool,
     pub(crate) build_envs: HashMap<String, String>,
     pub(crate) subprocess_path: PathBuf,
+    /// nn-kernel patch: see `cell_options.rs`.
+    pub(crate) cell_options: CellOptions,
 }
 
 fn create_initial_config(tmpdir: PathBuf, subprocess_path: PathBuf) -> Result<Config> {
@@ -148,6 +153,7 @@ impl Config {
             subprocess_path,
             codegen_backend: None,
             build_envs: Default::default(),
+            cell_options: CellOptions::default(),
         })
     }
 
@@ -662,6 +668,13 @@ impl EvalContext {
         self.committed_state.set_preserve_vars_on_panic(value);
     }
 
+    /// nn-kernel patch: how much of the session each cell compiles (see
+    /// [`CellOptions`]); kept by `reset_config`.
+    pub fn set_cell_options(&mut self, options: CellOptions) {
+        self.committed_state.config.cell_options = options.clone();
+        self.initial_config.cell_options = options;
+    }
+
     pub fn set_error_format(&mut self, value: &str) -> Result<(), Error> {
         self.committed_state.set_error_format(value)
     }
@@ -721,6 +734,7 @@ impl EvalContext {
         state
             .stored_variable_states
             .clone_from(&state.variable_states);
+        state.all_items = false;
         state.commit_old_user_code();
         self.committed_state = state;
     }
@@ -740,10 +754,16 @@ impl EvalContext {
         let defines_variables = code_info
             .nodes
             .iter()
-            .any(|node| node.kind() == SyntaxKind::LET_STMT);
+            .any(|node| node.kind() == SyntaxKind::LET_STMT)
+            // nn-kernel patch 5: the compiled cell reports the types.
+            && !state.config.cell_options.types_from_compiler;
         let analysis = if defines_variables {
             let analysis_code = state.analysis_code(user_code.clone());
-            self.fix_variable_types(state, analysis_code)
+            let analysis = self.fix_variable_types(state, analysis_code);
+            // nn-kernel patch: its own phase, so that an application can
+            // tell rust-analyzer's time from the compiler's.
+            phases.phase_complete("Analysis");
+            analysis
         } else {
             Ok(())
         };
@@ -789,6 +809,13 @@ impl EvalContext {
                 }
 
                 Err(Error::CompilationErrors(errors)) => {
+                    // nn-kernel patch 7: an item left out of the cell may be
+                    // what is missing; compile again with all of them.
+                    if !state.all_items && state.missing_item_in(&user_code, &errors) {
+                        state.all_items = true;
+                        phases.phase_complete("All items");
+                        continue;
+                    }
                     // If we failed to compile, attempt to deal with the first
                     // round of compilation errors by adjusting variable types,
                     // whether they've been moved into the catch_unwind block
@@ -902,16 +929,18 @@ impl EvalContext {
             // For now, we need to look for and escape any reserved words. This should probably in
             // theory be done in rust analyzer in a less hacky way.
             let type_name = replace_reserved_words_in_type(&type_name);
-            state
+            let variable = state
                 .variable_states
                 .entry(variable_name)
                 .or_insert_with(|| VariableState {
                     type_name: String::new(),
+                    type_known: true,
                     is_mut: is_mutable,
                     move_state: VariableMoveState::New,
                     definition_span: None,
-                })
-                .type_name = type_name;
+                });
+            variable.type_name = type_name;
+            variable.type_known = true;
         }
         Ok(())
     }
@@ -966,6 +995,12 @@ impl EvalContext {
                 line.strip_prefix(evcxr_internal_runtime::VARIABLE_CHANGED_TYPE)
             {
                 lost_variables.push(variable_name.to_owned());
+            } else if let Some(report) = line.strip_prefix(evcxr_internal_runtime::VARIABLE_TYPE)
+                && let Some((variable_name, type_name)) = report.split_once(':')
+            {
+                // nn-kernel patch 5: the type of a new variable, as the
+                // compiler inferred it.
+                state.set_type_from_compiler(variable_name, type_name);
             } else if let Some(captures) = MIME_OUTPUT.captures(&line) {
                 let mime_type = captures[1].to_owned();
                 let mut content = String::new();
@@ -1052,6 +1087,17 @@ impl EvalContext {
                     user_code.apply_fallback(fallback);
                     fixed_errors.insert("Fallback");
                 }
+                CodeKind::LoadVariable { variable_name }
+                    if error
+                        .code()
+                        .is_some_and(|c| cell_options::UNRESOLVED_TYPE_ERRORS.contains(&c)) =>
+                {
+                    // nn-kernel patch 5: a type reported by the compiler
+                    // goes through a private module; rustc suggests the
+                    // public path.
+                    state.repair_variable_type(variable_name, error)?;
+                    fixed_errors.insert("Variable type repaired");
+                }
                 CodeKind::OriginalUserCode(_) | CodeKind::OtherUserCode => {
                     if error.code() == Some("E0728") && !state.async_mode {
                         state.async_mode = true;
@@ -1089,6 +1135,26 @@ impl EvalContext {
         }
         Ok(())
     }
+}
+
+/// nn-kernel patch 5: the public paths rustc suggests importing in an
+/// error's help (`use nn_core::nn::Linear;`).
+fn suggested_imports(error: &CompilationError) -> Vec<String> {
+    let mut suggestions = Vec::new();
+    let mut stack = vec![&error.json];
+    while let Some(json) = stack.pop() {
+        if let Some(spans) = json["spans"].as_array() {
+            for span in spans {
+                if let Some(text) = span["suggested_replacement"].as_str() {
+                    suggestions.push(text.to_owned());
+                }
+            }
+        }
+        if let Some(children) = json["children"].as_array() {
+            stack.extend(children);
+        }
+    }
+    suggestions
 }
 
 fn non_persistable_type_error(variable_name: &str, actual_type: &str) -> Result<(), Error> {
@@ -1212,6 +1278,10 @@ impl EvalOutputs {
 #[derive(Clone, Debug)]
 struct VariableState {
     type_name: String,
+    /// nn-kernel patch 5: the type is known (given by the user, reported by
+    /// the compiled cell, or inferred by rust-analyzer); otherwise the cell
+    /// stores the variable with an inferred type and reports it.
+    type_known: bool,
     is_mut: bool,
     move_state: VariableMoveState,
     definition_span: Option<UserCodeSpan>,
@@ -1266,6 +1336,9 @@ pub struct ContextState {
     allow_question_mark: bool,
     build_num: i32,
     pub(crate) config: Config,
+    /// nn-kernel patch 7: this attempt compiles every item (an earlier one
+    /// that left some out failed for want of one). Reset for each cell.
+    all_items: bool,
 }
 
 impl ContextState {
@@ -1282,6 +1355,7 @@ impl ContextState {
             allow_question_mark: false,
             build_num: 0,
             config,
+            all_items: false,
         }
     }
 
@@ -1606,7 +1680,7 @@ impl ContextState {
         let mut code = CodeBlock::new()
             .generated("#![allow(unused_imports, unused_mut, dead_code)]")
             .add_all(self.attributes_code())
-            .add_all(self.items_code());
+            .add_all(self.items_to_compile(&user_code));
         let has_user_code = !user_code.is_empty();
         if has_user_code {
             code = code.add_all(self.wrap_user_code(user_code, compilation_mode));
@@ -1621,6 +1695,164 @@ impl ContextState {
                 .generated("mut x: *mut std::os::raw::c_void) -> *mut std::os::raw::c_void {x}");
         }
         code
+    }
+
+    /// nn-kernel patch 7: the items a cell is compiled with: all of them, or
+    /// with `prune_items` those it needs (see `cell_options::needed_items`).
+    fn items_to_compile(&self, user_code: &CodeBlock) -> CodeBlock {
+        let Some(needed) = self.needed_items(user_code) else {
+            return self.items_code();
+        };
+        let mut code = CodeBlock::new().add_all(self.get_imports());
+        for (name, item) in &self.items_by_name {
+            if needed.contains(name.as_str()) {
+                code = code.add_all(item.clone());
+            }
+        }
+        for item in &self.unnamed_items {
+            code = code.add_all(item.clone());
+        }
+        code
+    }
+
+    /// The names of the item blocks `user_code` needs; `None` for all.
+    fn needed_items(&self, user_code: &CodeBlock) -> Option<HashSet<String>> {
+        if !self.config.cell_options.prune_items || self.all_items {
+            return None;
+        }
+        let blocks: HashMap<String, String> = self
+            .items_by_name
+            .iter()
+            .map(|(name, block)| (name.clone(), block.code_string()))
+            .collect();
+        let unnamed: Vec<String> = self.unnamed_items.iter().map(|b| b.code_string()).collect();
+        // `use` items are cheap and may bring a trait whose methods the
+        // cell calls without naming it.
+        let mut always: Vec<&str> = unnamed.iter().map(String::as_str).collect();
+        always.extend(
+            blocks
+                .values()
+                .filter(|code| {
+                    let code = code.trim_start();
+                    code.starts_with("use ") || code.starts_with("pub use ")
+                })
+                .map(String::as_str),
+        );
+        let mut seed = user_code.code_string();
+        for variable in self.variables_to_load(user_code) {
+            seed.push('\n');
+            seed.push_str(&self.stored_variable_states[variable].type_name);
+        }
+        let mut needed: HashSet<String> = cell_options::needed_items(&blocks, &always, &seed)
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        needed.extend(
+            blocks
+                .iter()
+                .filter(|(_, code)| always.contains(&code.as_str()))
+                .map(|(name, _)| name.clone()),
+        );
+        Some(needed)
+    }
+
+    /// Whether `errors` may come from an item the cell was compiled without:
+    /// one of them is of a kind a missing item causes and names (between
+    /// backticks) something a left-out item declares.
+    fn missing_item_in(&self, user_code: &CodeBlock, errors: &[CompilationError]) -> bool {
+        let Some(needed) = self.needed_items(user_code) else {
+            return false;
+        };
+        let messages: Vec<String> = errors
+            .iter()
+            .filter(|e| {
+                e.code()
+                    .is_some_and(|c| cell_options::MISSING_ITEM_ERRORS.contains(&c))
+            })
+            .map(|e| e.message())
+            .collect();
+        let named: HashSet<&str> = messages
+            .iter()
+            .flat_map(|m| m.split('`').skip(1).step_by(2))
+            .flat_map(cell_options::words)
+            .collect();
+        self.items_by_name
+            .iter()
+            .filter(|(name, _)| !needed.contains(name.as_str()))
+            .any(|(name, block)| {
+                named.contains(name.as_str())
+                    || cell_options::declared_names(&block.code_string())
+                        .iter()
+                        .any(|n| named.contains(n.as_str()))
+            })
+    }
+
+    /// nn-kernel patch 6: the stored variables a cell loads: all of them, or
+    /// with `mentioned_variables_only` those whose name is a word of its code.
+    fn variables_to_load(&self, user_code: &CodeBlock) -> Vec<&String> {
+        let code = user_code.code_string();
+        let mentioned = cell_options::words(&code);
+        let mut names: Vec<&String> = self
+            .stored_variable_states
+            .keys()
+            .filter(|name| {
+                !self.config.cell_options.mentioned_variables_only
+                    || mentioned.contains(name.as_str())
+            })
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// nn-kernel patch 5: records the type the compiled cell reported for a
+    /// new variable; one without a name (a closure) is not kept (the store
+    /// has told the user).
+    fn set_type_from_compiler(&mut self, variable_name: &str, type_name: &str) {
+        let reexporting = &self.config.cell_options.reexporting_crates;
+        match cell_options::cell_type(type_name, crate::module::CRATE_NAME, reexporting) {
+            CellType::Named(type_name) => {
+                if let Some(variable) = self.variable_states.get_mut(variable_name) {
+                    variable.type_name = type_name;
+                    variable.type_known = true;
+                }
+            }
+            CellType::Unnameable => {
+                self.variable_states.remove(variable_name);
+            }
+        }
+    }
+
+    /// nn-kernel patch 5: a loaded variable's type did not resolve; replaces
+    /// the paths rustc suggests importing, or says why it cannot.
+    fn repair_variable_type(
+        &mut self,
+        variable_name: &str,
+        error: &CompilationError,
+    ) -> Result<(), Error> {
+        let Some(type_name) = self
+            .stored_variable_states
+            .get(variable_name)
+            .map(|v| v.type_name.clone())
+        else {
+            return Ok(());
+        };
+        let suggestions = suggested_imports(error);
+        match cell_options::repair_type_name(&type_name, &suggestions) {
+            Some(repaired) => {
+                for states in [&mut self.stored_variable_states, &mut self.variable_states] {
+                    if let Some(variable) = states.get_mut(variable_name) {
+                        variable.type_name.clone_from(&repaired);
+                    }
+                }
+                Ok(())
+            }
+            None => bail!(
+                "The variable `{variable_name}` has type `{type_name}`, which cells cannot \
+                 name ({}).\nGive it an explicit, public type where it is defined, e.g. \
+                 `let {variable_name}: Type = ...;`, or define it again.",
+                error.message()
+            ),
+        }
     }
 
     fn items_code(&self) -> CodeBlock {
@@ -1674,12 +1906,17 @@ impl ContextState {
         if self.allow_question_mark {
             code = code.add_all(self.error_trait_code(false));
         }
-        if needs_variable_store {
+        let external_store = self.config.cell_options.variable_store_path.as_ref();
+        if let Some(path) = external_store {
+            // nn-kernel patch 4: compiled once, in a dependency.
+            code = code.generated(format!("use {path} as evcxr_internal_runtime;"));
+        } else if needs_variable_store {
             code = code
                 .generated("mod evcxr_internal_runtime {")
                 .generated(include_str!("evcxr_internal_runtime.rs"))
                 .generated("}");
         }
+        let loaded = self.variables_to_load(&user_code);
         code = code.generated("#[unsafe(no_mangle)]").generated(format!(
             "pub extern \"C\" fn {}(",
             self.current_user_fn_name()
@@ -1694,8 +1931,8 @@ impl ContextState {
                 )
                 .generated("}")
                 .generated("let evcxr_variable_store = unsafe {&mut *evcxr_variable_store};")
-                .add_all(self.check_variable_statements())
-                .add_all(self.load_variable_statements());
+                .add_all(self.check_variable_statements(&loaded))
+                .add_all(self.load_variable_statements(&loaded));
             user_code = user_code.add_all(self.store_variable_statements(VariableMoveState::New));
         } else {
             code = code.generated("evcxr_variable_store: *mut u8) -> *mut u8 {");
@@ -1727,7 +1964,16 @@ impl ContextState {
                 .generated("Ok(())})();");
         }
         if compilation_mode == CompilationMode::RunAndCatchPanics {
-            if needs_variable_store {
+            if external_store.is_some() {
+                // nn-kernel patch 4: `catch_unwind` instantiated once, in
+                // the store's crate, for a boxed closure.
+                code = code
+                    .generated("if evcxr_internal_runtime::catch_panic(Box::new(||{{")
+                    .add_all(user_code)
+                    .generated("};})) {")
+                    .generated(format!("    println!(\"{PANIC_NOTIFICATION}\");"))
+                    .generated("}");
+            } else if needs_variable_store {
                 code = code
                     .generated("match std::panic::catch_unwind(")
                     .generated("  std::panic::AssertUnwindSafe(||{")
@@ -1751,7 +1997,7 @@ impl ContextState {
             code = code.add_all(user_code);
         }
         if needs_variable_store {
-            code = code.add_all(self.store_variable_statements(VariableMoveState::Available));
+            code = code.add_all(self.store_loaded_variable_statements(&loaded));
         }
         code = code.generated("evcxr_variable_store");
         code.generated("}")
@@ -1760,7 +2006,20 @@ impl ContextState {
     fn store_variable_statements(&self, move_state: VariableMoveState) -> CodeBlock {
         let mut statements = CodeBlock::new();
         for (var_name, var_state) in &self.variable_states {
-            if var_state.move_state == move_state {
+            if var_state.move_state == move_state
+                && move_state == VariableMoveState::New
+                && !var_state.type_known
+                && self.config.cell_options.types_from_compiler
+            {
+                // nn-kernel patch 5: stored with the type the compiler
+                // infers, which the store reports.
+                statements.pack_variable(
+                    var_name.clone(),
+                    format!(
+                        "evcxr_variable_store.put_new_variable(stringify!({var_name}), {var_name});"
+                    ),
+                );
+            } else if var_state.move_state == move_state {
                 statements.pack_variable(
                     var_name.clone(),
                     format!(
@@ -1775,26 +2034,55 @@ impl ContextState {
         statements
     }
 
-    fn check_variable_statements(&self) -> CodeBlock {
+    /// nn-kernel patch 6: stores back the variables that were loaded and are
+    /// still available (upstream: every available variable).
+    fn store_loaded_variable_statements(&self, loaded: &[&String]) -> CodeBlock {
+        let mut statements = CodeBlock::new();
+        for var_name in loaded {
+            let Some(var_state) = self.variable_states.get(*var_name) else {
+                continue;
+            };
+            if var_state.move_state == VariableMoveState::Available {
+                statements.pack_variable(
+                    (*var_name).clone(),
+                    format!(
+                        "evcxr_variable_store.put_variable::<{}>(stringify!({var_name}), {var_name});",
+                        var_state.type_name
+                    ),
+                );
+            }
+        }
+        statements
+    }
+
+    fn check_variable_statements(&self, loaded: &[&String]) -> CodeBlock {
         let mut statements = CodeBlock::new().generated("{let mut vars_ok = true;");
-        for (var_name, var_state) in &self.stored_variable_states {
-            statements = statements.generated(format!(
-                "vars_ok &= evcxr_variable_store.check_variable::<{}>(stringify!({var_name}));",
-                var_state.type_name
-            ));
+        for var_name in loaded {
+            let var_state = &self.stored_variable_states[*var_name];
+            statements.load_variable(
+                (*var_name).clone(),
+                format!(
+                    "vars_ok &= evcxr_variable_store.check_variable::<{}>(stringify!({var_name}));",
+                    var_state.type_name
+                ),
+            );
         }
         statements.generated("if !vars_ok {return evcxr_variable_store;}}")
     }
 
     // Returns code to load values from the variable store back into their variables.
-    fn load_variable_statements(&self) -> CodeBlock {
+    fn load_variable_statements(&self, loaded: &[&String]) -> CodeBlock {
         let mut statements = CodeBlock::new();
-        for (var_name, var_state) in &self.stored_variable_states {
+        for var_name in loaded {
+            let var_state = &self.stored_variable_states[*var_name];
             let mutability = if var_state.is_mut { "mut " } else { "" };
-            statements.load_variable(format!(
-                "let {}{} = evcxr_variable_store.take_variable::<{}>(stringify!({}));",
-                mutability, var_name, var_state.type_name, var_name
-            ));
+            statements.load_variable(
+                (*var_name).clone(),
+                format!(
+                    "let {}{} = evcxr_variable_store.take_variable::<{}>(stringify!({}));",
+                    mutability, var_name, var_state.type_name, var_name
+                ),
+            );
         }
         statements
     }
@@ -2047,15 +2335,18 @@ impl ContextState {
         // type, we'll use that for all variables in that assignment (probably
         // only correct if it's a single variable). This gives the user a way to
         // force the type if rustc is giving us a bad suggestion.
-        let type_name = match opt_ty {
-            Some(ty) if type_is_fully_specified(&ty) => format!("{}", AstNode::syntax(&ty).text()),
-            _ => "String".to_owned(),
+        let (type_name, type_known) = match opt_ty {
+            Some(ty) if type_is_fully_specified(&ty) => {
+                (format!("{}", AstNode::syntax(&ty).text()), true)
+            }
+            _ => ("String".to_owned(), false),
         };
         if let Some(name) = ast::HasName::name(&pat_ident) {
             self.variable_states.insert(
                 name.text().to_string(),
                 VariableState {
                     type_name,
+                    type_known,
                     is_mut: pat_ident.mut_token().is_some(),
                     // All new locals will initially be defined only inside our catch_unwind
                     // block.

@@ -133,7 +133,7 @@ pub(crate) struct Module {
     replay: Option<(String, replay::Record)>,
 }
 
-const CRATE_NAME: &str = "ctx";
+pub(crate) const CRATE_NAME: &str = "ctx";
 
 impl Module {
     pub(crate) fn new() -> Result<Module, Error> {

@@ -2,7 +2,7 @@
 
 use super::composite::{broadcast_weight, float_dispatch, scalar_type_name};
 use super::reduction::Reduction;
-use crate::autograd::{no_grad, record};
+use crate::autograd::{Saved, no_grad, record};
 use crate::error::{Result, TensorError, or_panic};
 use crate::tensor::Tensor;
 use num_traits::Float;
@@ -112,16 +112,35 @@ impl BCELoss {
 
 super::composite::loss_module!(BCELoss);
 
-/// `F.binary_cross_entropy(input, target, reduction=...)`
-/// (`BinaryCrossEntropyBackward0`). For a weight, use [`BCELoss`]'s builder.
+/// `F.binary_cross_entropy(input, target)`: the mean binary cross entropy
+/// of probabilities (`BinaryCrossEntropyBackward0`).
+/// [`binary_cross_entropy_with`] takes torch's `reduction`; for a weight,
+/// use [`BCELoss`]'s builder.
 ///
 /// ```
 /// use nn_core::prelude::*;
-/// let loss = F::binary_cross_entropy(&tensor![0.5, 0.5], &tensor![1.0, 0.0], Reduction::Mean);
+/// let loss = F::binary_cross_entropy(&tensor![0.5, 0.5], &tensor![1.0, 0.0]);
 /// assert!((loss.item() - std::f64::consts::LN_2).abs() < 1e-6);
 /// ```
 #[track_caller]
-pub fn binary_cross_entropy(input: &Tensor, target: &Tensor, reduction: Reduction) -> Tensor {
+pub fn binary_cross_entropy(input: &Tensor, target: &Tensor) -> Tensor {
+    or_panic(binary_cross_entropy_impl(
+        input,
+        target,
+        None,
+        Reduction::Mean,
+    ))
+}
+
+/// `F.binary_cross_entropy(input, target, reduction=...)`.
+///
+/// ```
+/// use nn_core::prelude::*;
+/// let loss = F::binary_cross_entropy_with(&tensor![0.5, 0.5], &tensor![1.0, 0.0], Reduction::Sum);
+/// assert!((loss.item() - 2.0 * std::f64::consts::LN_2).abs() < 1e-6);
+/// ```
+#[track_caller]
+pub fn binary_cross_entropy_with(input: &Tensor, target: &Tensor, reduction: Reduction) -> Tensor {
     or_panic(binary_cross_entropy_impl(input, target, None, reduction))
 }
 
@@ -173,6 +192,7 @@ fn binary_cross_entropy_impl(
     Ok(record(
         out.storage(),
         "BinaryCrossEntropyBackward0",
+        Saved::Tensors,
         &[input, target],
         move || {
             Box::new(move |g: &Tensor| {

@@ -2,7 +2,7 @@
 
 use super::composite::{broadcast_weight, float_dispatch, log_sigmoid, scalar_type_name};
 use super::reduction::Reduction;
-use crate::autograd::{no_grad, record};
+use crate::autograd::{Saved, no_grad, record};
 use crate::error::{Result, TensorError, or_panic};
 use crate::tensor::Tensor;
 
@@ -126,17 +126,37 @@ impl BCEWithLogitsLoss {
 
 super::composite::loss_module!(BCEWithLogitsLoss);
 
-/// `F.binary_cross_entropy_with_logits(input, target, reduction=...)`
-/// (`BinaryCrossEntropyWithLogitsBackward0`). For `weight` or `pos_weight`,
-/// use [`BCEWithLogitsLoss`]'s builder.
+/// `F.binary_cross_entropy_with_logits(input, target)`: sigmoid and
+/// binary cross entropy in one stable step, averaged
+/// (`BinaryCrossEntropyWithLogitsBackward0`).
+/// [`binary_cross_entropy_with_logits_with`] takes torch's `reduction`; for
+/// `weight` or `pos_weight`, use [`BCEWithLogitsLoss`]'s builder.
 ///
 /// ```
 /// use nn_core::prelude::*;
-/// let loss = F::binary_cross_entropy_with_logits(&tensor![0.0], &tensor![1.0], Reduction::Mean);
+/// let loss = F::binary_cross_entropy_with_logits(&tensor![0.0], &tensor![1.0]);
 /// assert!((loss.item() - std::f64::consts::LN_2).abs() < 1e-6);
 /// ```
 #[track_caller]
-pub fn binary_cross_entropy_with_logits(
+pub fn binary_cross_entropy_with_logits(input: &Tensor, target: &Tensor) -> Tensor {
+    or_panic(bce_with_logits_impl(
+        input,
+        target,
+        None,
+        None,
+        Reduction::Mean,
+    ))
+}
+
+/// `F.binary_cross_entropy_with_logits(input, target, reduction=...)`.
+///
+/// ```
+/// use nn_core::prelude::*;
+/// let loss = F::binary_cross_entropy_with_logits_with(&tensor![0.0, 0.0], &tensor![1.0, 0.0], Reduction::Sum);
+/// assert!((loss.item() - 2.0 * std::f64::consts::LN_2).abs() < 1e-6);
+/// ```
+#[track_caller]
+pub fn binary_cross_entropy_with_logits_with(
     input: &Tensor,
     target: &Tensor,
     reduction: Reduction,
@@ -195,6 +215,7 @@ fn bce_with_logits_impl(
     Ok(record(
         out.storage(),
         "BinaryCrossEntropyWithLogitsBackward0",
+        Saved::Tensors,
         &[input, target],
         move || {
             Box::new(move |g: &Tensor| {

@@ -8,7 +8,7 @@
 //! same expression in Python (and in nn-core's operators), where the number
 //! is wrapped into a tensor first and the node is `MulBackward0`.
 
-use crate::autograd::{no_grad, record};
+use crate::autograd::{Saved, no_grad, record};
 use crate::error::{Result, TensorError};
 use crate::tensor::Tensor;
 use num_traits::Float;
@@ -17,17 +17,25 @@ use num_traits::Float;
 /// and the gradient `grad * s`.
 pub(super) fn mul_scalar(t: &Tensor, s: f64) -> Tensor {
     let out = no_grad(|| t * s);
-    record(out.storage(), "MulBackward1", &[t], move || {
-        Box::new(move |g: &Tensor| vec![Some(g * s)])
-    })
+    record(
+        out.storage(),
+        "MulBackward1",
+        Saved::Nothing,
+        &[t],
+        move || Box::new(move |g: &Tensor| vec![Some(g * s)]),
+    )
 }
 
 /// `t / s` as ATen's `div.Scalar` (`DivBackward1`): the gradient is `grad / s`.
 pub(super) fn div_scalar(t: &Tensor, s: f64) -> Tensor {
     let out = no_grad(|| t / s);
-    record(out.storage(), "DivBackward1", &[t], move || {
-        Box::new(move |g: &Tensor| vec![Some(g / s)])
-    })
+    record(
+        out.storage(),
+        "DivBackward1",
+        Saved::Nothing,
+        &[t],
+        move || Box::new(move |g: &Tensor| vec![Some(g / s)]),
+    )
 }
 
 /// `t.masked_fill(mask, 0)` (`MaskedFillBackward0`): zero where `mask` (a
@@ -36,9 +44,17 @@ pub(super) fn masked_fill_zero(t: &Tensor, mask: &Tensor) -> Tensor {
     let zeros = Tensor::zeros_like(t);
     let out = no_grad(|| Tensor::where_cond(mask, &zeros, t));
     let mask = mask.clone();
-    record(out.storage(), "MaskedFillBackward0", &[t], move || {
-        Box::new(move |g: &Tensor| vec![Some(Tensor::where_cond(&mask, &Tensor::zeros_like(g), g))])
-    })
+    record(
+        out.storage(),
+        "MaskedFillBackward0",
+        Saved::Tensors,
+        &[t],
+        move || {
+            Box::new(move |g: &Tensor| {
+                vec![Some(Tensor::where_cond(&mask, &Tensor::zeros_like(g), g))]
+            })
+        },
+    )
 }
 
 /// Evaluates `body` with the type alias `T` bound to `f64` when `like` is

@@ -264,20 +264,34 @@ impl CrossEntropyLoss {
 
 super::composite::loss_module!(CrossEntropyLoss);
 
-/// `F.cross_entropy(input, target, reduction=...)`: `log_softmax` over the
-/// class dimension, then the negative log-likelihood (class-index targets) or
-/// the cross entropy with the given probabilities (float targets of the
-/// input's shape). For a class weight, `ignore_index` or label smoothing, use
+/// `F.cross_entropy(input, target)`: `log_softmax` over the class
+/// dimension, then the negative log-likelihood (class-index targets) or the
+/// cross entropy with the given probabilities (float targets of the input's
+/// shape), averaged over the samples. [`cross_entropy_with`] takes torch's
+/// `reduction`; for a class weight, `ignore_index` or label smoothing, use
 /// [`CrossEntropyLoss`]'s builder.
 ///
 /// ```
 /// use nn_core::prelude::*;
 /// let logits = tensor![[0.0, 0.0], [0.0, 0.0]];
-/// let loss = F::cross_entropy(&logits, &tensor![0, 1], Reduction::Sum);
+/// let loss = F::cross_entropy(&logits, &tensor![0, 1]);
+/// assert!((loss.item() - std::f64::consts::LN_2).abs() < 1e-6);
+/// ```
+#[track_caller]
+pub fn cross_entropy(input: &Tensor, target: &Tensor) -> Tensor {
+    CrossEntropyLoss::new().forward(input, target)
+}
+
+/// `F.cross_entropy(input, target, reduction=...)`.
+///
+/// ```
+/// use nn_core::prelude::*;
+/// let logits = tensor![[0.0, 0.0], [0.0, 0.0]];
+/// let loss = F::cross_entropy_with(&logits, &tensor![0, 1], Reduction::Sum);
 /// assert!((loss.item() - 2.0 * std::f64::consts::LN_2).abs() < 1e-6);
 /// ```
 #[track_caller]
-pub fn cross_entropy(input: &Tensor, target: &Tensor, reduction: Reduction) -> Tensor {
+pub fn cross_entropy_with(input: &Tensor, target: &Tensor, reduction: Reduction) -> Tensor {
     CrossEntropyLoss::with_reduction(reduction).forward(input, target)
 }
 

@@ -51,15 +51,17 @@ pub use reduction::Reduction;
 /// ```
 /// use nn_core::prelude::*;
 ///
-/// let loss = F::mse_loss(&tensor![1.0, 3.0], &tensor![0.0, 0.0], Reduction::Mean);
+/// let loss = F::mse_loss(&tensor![1.0, 3.0], &tensor![0.0, 0.0]); // reduction="mean"
 /// assert_eq!(loss.item(), 5.0);
-/// let same = nn_core::nn::loss::functional::mse_loss;
+/// let same = nn_core::nn::loss::functional::mse_loss_with;
 /// assert_eq!(same(&tensor![1.0], &tensor![0.0], Reduction::Sum).item(), 1.0);
 /// ```
 pub mod functional {
-    pub use super::bce::binary_cross_entropy;
-    pub use super::bce_with_logits::binary_cross_entropy_with_logits;
-    pub use super::cross_entropy::cross_entropy;
-    pub use super::mse::mse_loss;
-    pub use super::nll::nll_loss;
+    pub use super::bce::{binary_cross_entropy, binary_cross_entropy_with};
+    pub use super::bce_with_logits::{
+        binary_cross_entropy_with_logits, binary_cross_entropy_with_logits_with,
+    };
+    pub use super::cross_entropy::{cross_entropy, cross_entropy_with};
+    pub use super::mse::{mse_loss, mse_loss_with};
+    pub use super::nll::{nll_loss, nll_loss_with};
 }

@@ -1,7 +1,7 @@
 //! Mean squared error.
 
 use super::reduction::Reduction;
-use crate::autograd::{no_grad, record};
+use crate::autograd::{Saved, no_grad, record};
 use crate::error::{Result, TensorError, or_panic};
 use crate::tensor::{Tensor, zip_floats};
 
@@ -58,15 +58,28 @@ impl MSELoss {
 
 super::composite::loss_module!(MSELoss);
 
-/// `F.mse_loss(input, target, reduction)` (`MseLossBackward0`).
+/// `F.mse_loss(input, target)`: the mean of the squared differences
+/// (`MseLossBackward0`). [`mse_loss_with`] takes torch's `reduction`.
 ///
 /// ```
 /// use nn_core::prelude::*;
-/// let l = F::mse_loss(&tensor![1.0, 3.0], &tensor![0.0, 0.0], Reduction::Mean);
+/// let l = F::mse_loss(&tensor![1.0, 3.0], &tensor![0.0, 0.0]);
 /// assert_eq!(l.item(), 5.0);
 /// ```
 #[track_caller]
-pub fn mse_loss(input: &Tensor, target: &Tensor, reduction: Reduction) -> Tensor {
+pub fn mse_loss(input: &Tensor, target: &Tensor) -> Tensor {
+    or_panic(try_mse_loss(input, target, Reduction::Mean))
+}
+
+/// `F.mse_loss(input, target, reduction=...)` (`MseLossBackward0`).
+///
+/// ```
+/// use nn_core::prelude::*;
+/// let l = F::mse_loss_with(&tensor![1.0, 3.0], &tensor![0.0, 0.0], Reduction::Sum);
+/// assert_eq!(l.item(), 10.0);
+/// ```
+#[track_caller]
+pub fn mse_loss_with(input: &Tensor, target: &Tensor, reduction: Reduction) -> Tensor {
     or_panic(try_mse_loss(input, target, reduction))
 }
 
@@ -96,6 +109,7 @@ fn try_mse_loss(input: &Tensor, target: &Tensor, reduction: Reduction) -> Result
     Ok(record(
         out.storage(),
         "MseLossBackward0",
+        Saved::Tensors,
         &[input, target],
         || {
             let (x, y) = (input.clone(), target.clone());

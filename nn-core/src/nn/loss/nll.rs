@@ -3,7 +3,7 @@
 
 use super::composite::{float_dispatch, scalar_type_name};
 use super::reduction::Reduction;
-use crate::autograd::record;
+use crate::autograd::{Saved, record};
 use crate::dtype::DType;
 use crate::error::{Result, TensorError, or_panic};
 use crate::tensor::Tensor;
@@ -134,17 +134,30 @@ impl NLLLoss {
 
 super::composite::loss_module!(NLLLoss);
 
-/// `F.nll_loss(input, target, reduction=...)` (`NllLossBackward0`, or
-/// `NllLoss2DBackward0` for inputs with more than 2 dimensions). For a class
-/// weight or `ignore_index`, use [`NLLLoss`]'s builder.
+/// `F.nll_loss(input, target)`: the mean negative log-likelihood of the
+/// target classes (`NllLossBackward0`, or `NllLoss2DBackward0` for inputs
+/// with more than 2 dimensions). [`nll_loss_with`] takes torch's
+/// `reduction`; for a class weight or `ignore_index`, use [`NLLLoss`]'s builder.
 ///
 /// ```
 /// use nn_core::prelude::*;
 /// let logp = tensor![[-0.5, -1.0], [-2.0, -0.25]];
-/// assert_eq!(F::nll_loss(&logp, &tensor![1, 0], Reduction::Sum).item(), 3.0);
+/// assert_eq!(F::nll_loss(&logp, &tensor![1, 0]).item(), 1.5);
 /// ```
 #[track_caller]
-pub fn nll_loss(input: &Tensor, target: &Tensor, reduction: Reduction) -> Tensor {
+pub fn nll_loss(input: &Tensor, target: &Tensor) -> Tensor {
+    or_panic(nll_loss_nd(input, target, None, Reduction::Mean, -100))
+}
+
+/// `F.nll_loss(input, target, reduction=...)`.
+///
+/// ```
+/// use nn_core::prelude::*;
+/// let logp = tensor![[-0.5, -1.0], [-2.0, -0.25]];
+/// assert_eq!(F::nll_loss_with(&logp, &tensor![1, 0], Reduction::Sum).item(), 3.0);
+/// ```
+#[track_caller]
+pub fn nll_loss_with(input: &Tensor, target: &Tensor, reduction: Reduction) -> Tensor {
     or_panic(nll_loss_nd(input, target, None, reduction, -100))
 }
 
@@ -265,7 +278,7 @@ pub(super) fn nll_loss_nd(
     } else {
         "NllLoss2DBackward0"
     };
-    let loss = record(out.storage(), name, &[input], move || {
+    let loss = record(out.storage(), name, Saved::Tensors, &[input], move || {
         Box::new(move |g: &Tensor| {
             let grad = float_dispatch!(g, &shape, |T| {
                 let w = weight.as_ref().map(|w| w.to_vec::<T>());

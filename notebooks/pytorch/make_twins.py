@@ -1,0 +1,309 @@
+"""Writes the PyTorch twins of the course notebooks (01, 02): the same lesson,
+cell for cell, in IPython + PyTorch. bench/cells.py runs them beside ours;
+their printed blocks are the ones the Rust notebooks reproduce.
+
+    python3 notebooks/pytorch/make_twins.py     # rewrites the .ipynb files here
+"""
+
+import json
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+PLOT_HELPERS = '''\
+import matplotlib.pyplot as plt
+
+def plot_activation(f, lo, hi, name):
+    """The activation and its derivative (by autograd), as plot::activation draws them."""
+    x = torch.linspace(lo, hi, 201, requires_grad=True)
+    y = f(x)
+    y.sum().backward()
+    plt.figure(figsize=(6, 3.5))
+    plt.plot(x.detach(), y.detach(), label=name)
+    plt.plot(x.detach(), x.grad, "--", label=name + "'")
+    plt.legend()
+    plt.title(name)
+    plt.show()'''
+
+NB01 = [
+    ("markdown", "# 1 · Linear layers: `nn.Linear` (PyTorch twin of the Rust lesson)"),
+    ("code", "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n" + PLOT_HELPERS),
+    ("code", """torch.manual_seed(0)
+x = torch.tensor([[1.0, -1.0],
+                  [0.0,  1.0],
+                  [0.0,  0.0]])
+
+in_features = x.shape[1]  # = 2
+out_features = 5
+
+m = nn.Linear(in_features, out_features)
+y = m(x)"""),
+    ("code", "print(m.weight.size())\nprint(m.weight)"),
+    ("code", "print(m.bias.size())\nprint(m.bias)"),
+    ("code", "print(y.size())\nprint(y)"),
+    ("code", 'plot_activation(F.relu, -5.0, 5.0, "ReLU")'),
+    ("code", """torch.manual_seed(0)
+x = torch.tensor([1.0, -1.0])
+
+net = nn.Linear(2, 3)
+
+print("input : {}".format(x))
+print("--------------------------------")
+
+print("Weight : {}".format(net.weight))
+print("Bias : {}".format(net.bias))
+print("--------------------------------")
+
+output = net.forward(x)
+y = x.matmul(net.weight.t()) + net.bias
+
+print("output : {}".format(output))
+print("y : {}".format(y))
+print("--------------------------------")
+
+activation = F.relu(output)
+print("activation : {}".format(activation))"""),
+    ("code", """torch.manual_seed(0)
+x = torch.tensor([1.0, -1.0])
+
+net = nn.Sequential(
+    nn.Linear(2, 3),
+    nn.ReLU(),
+)
+
+print("input : {}".format(x))
+print("--------------------------------")
+print("network structure : {}".format(net))
+print("--------------------------------")
+print("Weight : {}".format(net[0].weight))
+print("Bias : {}".format(net[0].bias))
+print("Activation function : {}".format(net[1]))
+print("--------------------------------")
+
+activation = net.forward(x)
+print("activation : {}".format(activation))
+
+print("--------------------------------")
+output = torch.matmul(x, net[0].weight.t()) + net[0].bias
+print("internal output : {}".format(output))
+print("ReLU(output) :{}".format(torch.nn.ReLU().forward(output)))"""),
+    ("code", """class NeuralNetwork(nn.Module):
+    def __init__(self, n_inputs, n_outputs):
+        super().__init__()
+        self.l1 = nn.Linear(n_inputs, n_outputs)
+        self.act1 = nn.ReLU()
+
+    def forward(self, x):
+        x = self.l1(x)
+        return self.act1(x)"""),
+    ("code", """torch.manual_seed(0)
+model = NeuralNetwork(2, 3)
+x = torch.tensor([1.0, -1.0])
+activation = model.forward(x)
+
+print("input : {}".format(x))
+print("--------------------------------")
+print("Weight : {}".format(model.l1.weight))
+print("Bias : {}".format(model.l1.bias))
+print("Activation function : {}".format(model.act1))
+print("--------------------------------")
+print("activation : {}".format(activation))
+print("--------------------------------")
+output = torch.matmul(x, model.l1.weight.t()) + model.l1.bias
+print("internal output : {}".format(output))
+print("ReLU(output) :{}".format(torch.nn.ReLU().forward(output)))"""),
+    ("code", """print(model)
+for name, p in model.named_parameters():
+    print(name, list(p.shape))"""),
+    ("code", """class NeuralNetworkSequential(nn.Module):
+    def __init__(self, n_inputs, n_outputs):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(n_inputs, n_outputs), nn.ReLU())
+
+    def forward(self, x):
+        return self.net(x)"""),
+    ("code", """torch.manual_seed(0)
+model = NeuralNetworkSequential(2, 3)
+
+print("--------------------------------")
+print("network structure : {}".format(model))
+print("--------------------------------")
+
+x = torch.tensor([1.0, -1.0])
+activation = model.forward(x)
+
+print("input : {}".format(x))
+print("--------------------------------")
+print("Weight : {}".format(model.net[0].weight))
+print("Bias : {}".format(model.net[0].bias))
+print("Activation function : {}".format(model.net[1]))
+print("--------------------------------")
+print("activation : {}".format(activation))
+print("--------------------------------")
+output = torch.matmul(x, model.net[0].weight.t()) + model.net[0].bias
+print("internal output : {}".format(output))
+print("ReLU(output) :{}".format(torch.nn.ReLU().forward(output)))"""),
+    ("code", 'plot_activation(torch.sigmoid, -6.0, 6.0, "Sigmoid")'),
+    ("code", """class FeedForwardSequential(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Linear(1, 4),  # hidden layer of 4 neurons, for an input of 1 element
+            nn.Sigmoid(),
+            nn.Linear(4, 6),  # hidden layer of 6 neurons
+            nn.Sigmoid(),
+            nn.Linear(6, 1),  # output layer of 1 neuron
+        )
+
+    def forward(self, x):
+        return self.net(x)
+
+
+def count_parameters(model):
+    \"\"\"The number of parameters that training updates (those with a gradient).\"\"\"
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)"""),
+    ("code", """torch.manual_seed(0)
+model = FeedForwardSequential()
+
+print("--------------------------------")
+print("network structure : {}".format(model))
+print("nb parameters : {}".format(count_parameters(model)))
+print("--------------------------------")
+
+x = torch.tensor([[1.0],
+                  [2.0],
+                  [3.0]])
+
+activation = model.forward(x)
+
+print("input : {} of size {}".format(x, x.size()))
+print("--------------------------------")
+print("[0] Weight : {}".format(model.net[0].weight))
+print("[0] Bias : {}".format(model.net[0].bias))
+print("--------------------------------")
+print("[1] Activation function : {}".format(model.net[1]))
+print("--------------------------------")
+print("[2] Weight : {}".format(model.net[2].weight))
+print("[2] Bias : {}".format(model.net[2].bias))
+print("--------------------------------")
+print("[3] Activation function : {}".format(model.net[3]))
+print("--------------------------------")
+print("[4] Weight : {}".format(model.net[4].weight))
+print("[4] Bias : {}".format(model.net[4].bias))
+print("--------------------------------")
+print("activation : {} of size {}".format(activation, activation.size()))"""),
+    ("code", "n = sum(p.numel() for p in model.parameters())\nprint(n)"),
+    ("code", "model"),
+    ("code", """print(torch.linspace(-1, 1, 100))
+
+x = torch.unsqueeze(torch.linspace(-1, 1, 100), dim=1)
+print(x)"""),
+]
+
+NB02 = [
+    ("markdown", "# 2 · Training a network (PyTorch twin of the Rust lesson)"),
+    ("code", "import torch\nimport torch.nn as nn\nimport matplotlib.pyplot as plt"),
+    ("code", """torch.manual_seed(0)
+x = torch.unsqueeze(torch.linspace(-1, 1, 100), dim=1)  # shape [100, 1]
+y = x.pow(2) + 0.2 * torch.rand(x.size())  # y = x² + 0.2·noise
+
+print(x.size())
+print(y[:5])"""),
+    ("code", """plt.figure(figsize=(6, 3.5))
+plt.scatter(x, y, s=8)
+plt.title("the data: y = x² + 0.2·noise")
+plt.xlabel("x")
+plt.ylabel("y")
+plt.show()"""),
+    ("code", """net = nn.Sequential(
+    nn.Linear(1, 10),
+    nn.ReLU(),
+    nn.Linear(10, 1),
+)
+loss_func = nn.MSELoss()
+optimizer = torch.optim.SGD(net.parameters(), lr=0.2)
+
+print(net)
+print(optimizer)"""),
+    ("code", """losses = []
+for t in range(200):
+    prediction = net(x)
+    loss = loss_func(prediction, y)
+
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+
+    losses.append(loss.item())
+    if t % 20 == 0:
+        print(t, loss)"""),
+    ("code", """plt.figure(figsize=(6, 3.5))
+plt.plot(losses)
+plt.title("SGD, learning rate 0.2")
+plt.xlabel("step")
+plt.ylabel("loss")
+plt.show()"""),
+    ("code", """with torch.no_grad():
+    prediction = net(x)
+print("final loss : {}".format(loss_func(prediction, y)))
+plt.figure(figsize=(6, 3.5))
+plt.scatter(x, y, s=8)
+plt.plot(x, prediction, "r-")
+plt.title("after 200 steps of SGD")
+plt.show()"""),
+    ("code", "print(net[2].weight)\nprint(net[2].bias)"),
+    ("code", """torch.manual_seed(0)
+x = torch.unsqueeze(torch.linspace(-1, 1, 100), dim=1)
+y = x.pow(2) + 0.2 * torch.rand(x.size())
+net = nn.Sequential(nn.Linear(1, 10), nn.ReLU(), nn.Linear(10, 1))
+optimizer = torch.optim.Adam(net.parameters(), lr=0.01)
+print(optimizer)
+
+adam_losses = []
+for t in range(200):
+    loss = loss_func(net(x), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    adam_losses.append(loss.item())
+    if t % 20 == 0:
+        print(t, loss)
+with torch.no_grad():
+    prediction = net(x)
+print("final loss : {}".format(loss_func(prediction, y)))"""),
+    ("code", """plt.figure(figsize=(6, 3.5))
+plt.plot(losses, label="SGD (lr 0.2)")
+plt.plot(adam_losses, label="Adam (lr 0.01)")
+plt.title("loss per step")
+plt.xlabel("step")
+plt.ylabel("MSE")
+plt.legend()
+plt.show()"""),
+    ("code", """plt.figure(figsize=(6, 3.5))
+plt.scatter(x, y, s=8)
+plt.plot(x, prediction, "r-")
+plt.title("after 200 steps of Adam")
+plt.show()"""),
+]
+
+
+def notebook(cells):
+    return {
+        "cells": [
+            {"cell_type": kind, "id": f"cell-{i}", "metadata": {}, "source": text.splitlines(keepends=True)}
+            | ({"execution_count": None, "outputs": []} if kind == "code" else {})
+            for i, (kind, text) in enumerate(cells)
+        ],
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+
+
+if __name__ == "__main__":
+    for name, cells in [("01-linear-layers.ipynb", NB01), ("02-training-a-network.ipynb", NB02)]:
+        (HERE / name).write_text(json.dumps(notebook(cells), indent=1, ensure_ascii=False) + "\n")
+        print("wrote", HERE / name)
