@@ -1,5 +1,6 @@
 //! The workloads of `../shared/pytorch-reference/bench_torch.py`, one for one,
-//! each with 1 and 2 threads (`nn_core::set_num_threads`).
+//! and of `bench/bench_conv_torch.py` (convolutional networks), each with 1
+//! and 2 threads (`nn_core::set_num_threads`).
 //!
 //! Run: `cargo bench -p nn-core --bench workloads` (add a name to run one
 //! workload: `-- matmul_1024`). Criterion keeps each result in
@@ -100,6 +101,77 @@ fn elementwise_setup(f: fn(&Tensor) -> Tensor) -> Step {
     })
 }
 
+/// The digits CNN of the course: Conv2d(1,8,3,pad 1)-ReLU-MaxPool2d(2)-
+/// Conv2d(8,16,3,pad 1)-ReLU-MaxPool2d(2)-Flatten-Linear(64,10).
+fn digits_cnn() -> Sequential {
+    sequential![
+        Conv2d::new(1, 8, 3).padding(1),
+        ReLU::new(),
+        MaxPool2d::new(2),
+        Conv2d::new(8, 16, 3).padding(1),
+        ReLU::new(),
+        MaxPool2d::new(2),
+        Flatten::new(),
+        Linear::new(64, 10)
+    ]
+}
+
+/// LeNet-5 with ReLU and max pooling, on 28×28 inputs.
+fn lenet() -> Sequential {
+    sequential![
+        Conv2d::new(1, 6, 5).padding(2),
+        ReLU::new(),
+        MaxPool2d::new(2),
+        Conv2d::new(6, 16, 5),
+        ReLU::new(),
+        MaxPool2d::new(2),
+        Flatten::new(),
+        Linear::new(400, 120),
+        ReLU::new(),
+        Linear::new(120, 84),
+        ReLU::new(),
+        Linear::new(84, 10)
+    ]
+}
+
+/// One training step of `net` on a batch of 64 random `[c, h, w]` images
+/// with random labels: forward, CrossEntropyLoss, backward, SGD(lr=0.01).
+fn cnn_train_setup(net: fn() -> Sequential, image: [usize; 3]) -> Step {
+    manual_seed(0);
+    let net = net();
+    let x = Tensor::randn([64, image[0], image[1], image[2]]);
+    let target = Tensor::randint(0, 10, [64]);
+    let mut optimizer = SGD::new(net.parameters(), 0.01);
+    let loss_func = CrossEntropyLoss::new();
+    Box::new(move || {
+        let out = net.forward(&x);
+        let loss = loss_func.forward(&out, &target);
+        optimizer.zero_grad();
+        loss.backward();
+        optimizer.step();
+    })
+}
+
+/// LeNet-5's forward pass on a batch of 64, under `no_grad` (inference).
+fn lenet_forward_setup() -> Step {
+    manual_seed(0);
+    let net = lenet();
+    let x = Tensor::randn([64, 1, 28, 28]);
+    Box::new(move || {
+        no_grad(|| black_box(net.forward(&x)));
+    })
+}
+
+/// Conv2d(32, 32, 3, padding=1) alone on `randn(64, 32, 32, 32)`, under `no_grad`.
+fn conv_large_setup() -> Step {
+    manual_seed(0);
+    let conv = Conv2d::new(32, 32, 3).padding(1);
+    let x = Tensor::randn([64, 32, 32, 32]);
+    Box::new(move || {
+        no_grad(|| black_box(conv.forward(&x)));
+    })
+}
+
 /// The workloads: bench_torch.py's JSON key and how to build one step.
 fn workloads() -> Vec<(&'static str, Setup)> {
     vec![
@@ -113,6 +185,10 @@ fn workloads() -> Vec<(&'static str, Setup)> {
         ("ffn_fwd_nograd", || ffn_forward_setup(false)),
         ("relu_1e6", || elementwise_setup(Tensor::relu)),
         ("sigmoid_1e6", || elementwise_setup(Tensor::sigmoid)),
+        ("cnn_digits_b64", || cnn_train_setup(digits_cnn, [1, 8, 8])),
+        ("lenet_fwd_b64", lenet_forward_setup),
+        ("lenet_train_b64", || cnn_train_setup(lenet, [1, 28, 28])),
+        ("conv2d_3x3_64x32x32x32", conv_large_setup),
     ]
 }
 
@@ -123,7 +199,7 @@ fn bench(c: &mut Criterion) {
         group.warm_up_time(Duration::from_millis(if quick { 300 } else { 1000 }));
         group.measurement_time(Duration::from_secs(if quick { 1 } else { 3 }));
         group.sample_size(if quick { 10 } else { 30 });
-        if key.starts_with("matmul") {
+        if key.starts_with("matmul") || key.starts_with("conv2d") || key.starts_with("lenet") {
             // Milliseconds per call: equal-sized samples instead of 1, 2, 3… calls.
             group.sampling_mode(SamplingMode::Flat);
         }

@@ -66,9 +66,11 @@ pub mod prelude {
     pub use crate::nn::StateDict;
     pub use crate::nn::functional as F;
     pub use crate::nn::{
-        BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout, Flatten, Identity, LeakyReLU,
-        Linear, MSELoss, Module, ModuleDict, ModuleInfo, ModuleList, NLLLoss, ReLU, Reduction,
-        Sequential, Sigmoid, Softmax, Tanh,
+        AdaptiveAvgPool2d, AvgPool2d, AvgPool2dConfig, BCELoss, BCEWithLogitsLoss, BatchNorm1d,
+        BatchNorm2d, BatchNormConfig, Conv1d, Conv1dConfig, Conv2d, Conv2dConfig, CrossEntropyLoss,
+        Dropout, Dropout2d, Embedding, Flatten, Identity, LayerNorm, LayerNormConfig, LeakyReLU,
+        Linear, MSELoss, MaxPool2d, MaxPool2dConfig, Module, ModuleDict, ModuleInfo, ModuleList,
+        NLLLoss, ReLU, Reduction, Sequential, Sigmoid, Softmax, Tanh,
     };
     pub use crate::nn::{init, utils::clip_grad_norm_};
     pub use crate::notebook::{

@@ -5,8 +5,9 @@
 
 use super::html::{self, BORDER, MONO, MONO_SIZE, MUTED, SANS, SHADE, TEXT, escape};
 use crate::nn::{
-    Dropout, Flatten, Identity, LeakyReLU, Linear, Module, ModuleDict, ModuleList, ReLU,
-    Sequential, Sigmoid, Softmax, Tanh,
+    AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, Dropout, Dropout2d,
+    Embedding, Flatten, Identity, LayerNorm, LeakyReLU, Linear, MaxPool2d, Module, ModuleDict,
+    ModuleList, ReLU, Sequential, Sigmoid, Softmax, Tanh,
 };
 use crate::notebook::{MimeBundle, Render};
 use std::fmt::Write as _;
@@ -76,6 +77,19 @@ render_modules!(
     ModuleList, ModuleDict
 );
 
+render_modules!(
+    Conv1d,
+    Conv2d,
+    MaxPool2d,
+    AvgPool2d,
+    AdaptiveAvgPool2d,
+    BatchNorm1d,
+    BatchNorm2d,
+    LayerNorm,
+    Dropout2d,
+    Embedding
+);
+
 /// Layers whose output has the shape of their input (so, in a
 /// [`Sequential`], the features of the layer before them). Matched by torch's
 /// class name, so that layers added later are covered by their name.
@@ -96,6 +110,8 @@ const SHAPE_PRESERVING: &[&str] = &[
     "ReLU6",
     "Mish",
     "BatchNorm1d",
+    "BatchNorm2d",
+    "Dropout2d",
     "LayerNorm",
 ];
 

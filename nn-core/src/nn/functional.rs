@@ -179,3 +179,14 @@ pub use super::loss::functional::{
     binary_cross_entropy_with_logits_with, cross_entropy, cross_entropy_with, mse_loss,
     mse_loss_with, nll_loss, nll_loss_with,
 };
+
+pub use super::adaptive_avg_pool::adaptive_avg_pool2d;
+pub use super::avg_pool::avg_pool2d;
+pub use super::batch_norm::batch_norm;
+pub use super::conv1d::{conv1d, try_conv1d};
+pub use super::conv2d::{conv2d, try_conv2d};
+pub use super::dropout2d::dropout2d;
+pub use super::embedding::embedding;
+pub use super::layer_norm::layer_norm;
+pub use super::max_pool::{max_pool2d, max_pool2d_with_indices};
+pub use super::pad::pad;

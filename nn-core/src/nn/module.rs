@@ -59,6 +59,22 @@ pub trait ModuleInfo: Any {
         Vec::new()
     }
 
+    /// Buffers registered on this module itself (not its children), in
+    /// registration order: state kept in the state dict that is not a
+    /// parameter, as `BatchNorm2d`'s `running_mean`, `running_var` and
+    /// `num_batches_tracked`.
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let bn = BatchNorm2d::new(2);
+    /// let names: Vec<String> = bn.own_buffers().into_iter().map(|(n, _)| n).collect();
+    /// assert_eq!(names, ["running_mean", "running_var", "num_batches_tracked"]);
+    /// assert!(Linear::new(2, 2).own_buffers().is_empty());
+    /// ```
+    fn own_buffers(&self) -> Vec<(String, Tensor)> {
+        Vec::new()
+    }
+
     /// Records training/evaluation mode on this module itself (built-in
     /// layers keep a flag; a derived struct's mode is its children's).
     fn set_own_training(&self, _training: bool) {}
@@ -133,6 +149,32 @@ pub trait Module: ModuleInfo + AsModule {
     /// ```
     fn named_parameters(&self) -> Vec<(String, Tensor)> {
         named_parameters_of(self.as_module())
+    }
+
+    /// Buffers with their dotted names, depth first, as `model.named_buffers()`.
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let net = sequential![Conv2d::new(1, 4, 3), BatchNorm2d::new(4)];
+    /// let names: Vec<String> = net.named_buffers().into_iter().map(|(n, _)| n).collect();
+    /// assert_eq!(names, ["1.running_mean", "1.running_var", "1.num_batches_tracked"]);
+    /// ```
+    fn named_buffers(&self) -> Vec<(String, Tensor)> {
+        named_buffers_of(self.as_module())
+    }
+
+    /// All buffers, depth first, as `model.buffers()`.
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let bn = BatchNorm1d::new(3);
+    /// assert_eq!(bn.buffers()[1].to_vec::<f32>(), vec![1.0; 3]); // running_var
+    /// ```
+    fn buffers(&self) -> Vec<Tensor> {
+        named_buffers_of(self.as_module())
+            .into_iter()
+            .map(|(_, b)| b)
+            .collect()
     }
 
     /// The total number of parameter elements, as
@@ -341,8 +383,10 @@ pub trait Module: ModuleInfo + AsModule {
         get_parameter_of(self.as_module(), target)
     }
 
-    /// The parameters by their dotted names, as `model.state_dict()`: see
-    /// [`StateDict`](super::StateDict) for its files (JSON, `.safetensors`).
+    /// The parameters and buffers by their dotted names, as
+    /// `model.state_dict()` (each module's parameters, then its buffers,
+    /// then its children's): see [`StateDict`](super::StateDict) for its
+    /// files (JSON, `.safetensors`).
     ///
     /// ```
     /// use nn_core::prelude::*;
@@ -443,6 +487,9 @@ macro_rules! compiled_module_methods {
         fn named_parameters(&self) -> Vec<(String, $crate::Tensor)> {
             $crate::nn::module::provided::named_parameters_of(self)
         }
+        fn named_buffers(&self) -> Vec<(String, $crate::Tensor)> {
+            $crate::nn::module::provided::named_buffers_of(self)
+        }
         fn num_parameters(&self) -> usize {
             $crate::nn::module::provided::count_parameters_of(self, false)
         }
@@ -496,7 +543,7 @@ pub(crate) use compiled_module_methods;
 // The provided methods' bodies, compiled once in nn-core.
 pub(crate) mod provided {
     pub(crate) use super::module_repr;
-    use super::{Module, Tensor, every_parameter};
+    use super::{Module, Tensor, every_entry, every_parameter};
 
     pub(crate) fn training_of(own: Option<bool>, children: Vec<(String, &dyn Module)>) -> bool {
         match own {
@@ -517,6 +564,18 @@ pub(crate) mod provided {
             if !out.iter().any(|(_, q)| q.is_same(&p)) {
                 out.push((name, p));
             }
+        }
+        out
+    }
+
+    pub(crate) fn named_buffers_of(m: &dyn Module) -> Vec<(String, Tensor)> {
+        let mut out = m.own_buffers();
+        for (name, child) in m.named_children() {
+            out.extend(
+                named_buffers_of(child)
+                    .into_iter()
+                    .map(|(n, b)| (format!("{name}.{n}"), b)),
+            );
         }
         out
     }
@@ -561,10 +620,7 @@ pub(crate) mod provided {
     }
 
     pub(crate) fn state_dict_of(m: &dyn Module) -> crate::nn::StateDict {
-        crate::nn::state_dict::state_dict_of(every_parameter(
-            m.own_parameters(),
-            m.named_children(),
-        ))
+        crate::nn::state_dict::state_dict_of(every_entry(m))
     }
 
     pub(crate) fn load_state_dict_of(m: &dyn Module, state_dict: &crate::nn::StateDict) {
@@ -578,12 +634,7 @@ pub(crate) mod provided {
         state_dict: &crate::nn::StateDict,
         strict: bool,
     ) -> crate::Result<crate::nn::IncompatibleKeys> {
-        crate::nn::state_dict::load_into(
-            &m.class_name(),
-            every_parameter(m.own_parameters(), m.named_children()),
-            state_dict,
-            strict,
-        )
+        crate::nn::state_dict::load_into(&m.class_name(), every_entry(m), state_dict, strict)
     }
 }
 
@@ -599,6 +650,22 @@ fn every_parameter(
             every_parameter(child.own_parameters(), child.named_children())
                 .into_iter()
                 .map(|(n, p)| (format!("{name}.{n}"), p)),
+        );
+    }
+    out
+}
+
+/// What `state_dict()` holds, in torch's order: a module's own parameters,
+/// its own buffers, then each child's entries under its name (shared ones
+/// under each of their names).
+fn every_entry(m: &dyn Module) -> Vec<(String, Tensor)> {
+    let mut out = m.own_parameters();
+    out.extend(m.own_buffers());
+    for (name, child) in m.named_children() {
+        out.extend(
+            every_entry(child)
+                .into_iter()
+                .map(|(n, t)| (format!("{name}.{n}"), t)),
         );
     }
     out

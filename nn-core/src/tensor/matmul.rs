@@ -37,14 +37,14 @@ const SMALL_PRODUCT: usize = 1 << 18;
 const PARALLEL_PRODUCT: usize = 1 << 24;
 
 /// A float type the product kernels handle: `f32` or `f64`.
-trait GemmFloat: Float + LinalgScalar + Send + Sync {}
+pub(crate) trait GemmFloat: Float + LinalgScalar + Send + Sync {}
 impl GemmFloat for f32 {}
 impl GemmFloat for f64 {}
 
 /// A `rows × cols` matrix operand read in place: row-major values, or (when
 /// `transposed`) the row-major values of its `cols × rows` transpose.
 #[derive(Clone, Copy)]
-struct Mat<'a, T> {
+pub(crate) struct Mat<'a, T> {
     data: &'a [T],
     rows: usize,
     cols: usize,
@@ -52,7 +52,7 @@ struct Mat<'a, T> {
 }
 
 impl<'a, T: Copy> Mat<'a, T> {
-    fn row_major(data: &'a [T], rows: usize, cols: usize) -> Mat<'a, T> {
+    pub(crate) fn row_major(data: &'a [T], rows: usize, cols: usize) -> Mat<'a, T> {
         debug_assert_eq!(data.len(), rows * cols);
         Mat {
             data,
@@ -64,7 +64,7 @@ impl<'a, T: Copy> Mat<'a, T> {
 
     /// The transpose, reading the same values. (A row or a column is laid
     /// out the same either way: it counts as row-major.)
-    fn t(self) -> Mat<'a, T> {
+    pub(crate) fn t(self) -> Mat<'a, T> {
         Mat {
             data: self.data,
             rows: self.cols,
@@ -166,6 +166,35 @@ fn gemm<T: GemmFloat>(a: Mat<T>, b: Mat<T>, bias: Option<&[T]>) -> Vec<T> {
             }
             out
         }
+    }
+}
+
+/// `out = a·b`, or `out += a·b` when `accumulate` (row-major `m×n`), on
+/// the calling thread: the product inside other ops' kernels (convolution),
+/// which split their own work among threads.
+///
+/// Small products take the in-order chain, as [`gemm`] does, and so do
+/// products of fewer than 16 long rows (the blocked kernel's 16×16 tiles
+/// would be mostly empty); anything else goes to the blocked kernel.
+pub(crate) fn product_into<T: GemmFloat>(a: Mat<T>, b: Mat<T>, out: &mut [T], accumulate: bool) {
+    let (m, k, n) = (a.rows, a.cols, b.cols);
+    debug_assert_eq!(out.len(), m * n);
+    if m == 0 || n == 0 {
+        return;
+    }
+    let thin_rows = m < 16 && n >= 64 && !b.transposed;
+    let v = if m * k * n <= SMALL_PRODUCT || thin_rows {
+        chain(a, b)
+    } else {
+        blocked(a, b, accumulate, out, 1);
+        return;
+    };
+    if accumulate {
+        for (o, x) in out.iter_mut().zip(v) {
+            *o = *o + x;
+        }
+    } else {
+        out.copy_from_slice(&v);
     }
 }
 
