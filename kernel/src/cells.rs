@@ -151,3 +151,108 @@ mod tests {
         assert!(session_crate_source().contains("pub fn create_variable_store"));
     }
 }
+
+#[cfg(test)]
+mod evcxr_cell_options {
+    //! evcxr patches 5-7's helpers (`vendor/evcxr/src/cell_options.rs`).
+    use evcxr::cell_options::*;
+    use std::collections::HashMap;
+
+    fn named(s: &str) -> CellType {
+        CellType::Named(s.to_owned())
+    }
+
+    #[test]
+    fn type_names_become_cell_types() {
+        let nn = vec!["nn_core".to_owned()];
+        let t = |s| cell_type(s, "ctx", &nn);
+        assert_eq!(
+            t("nn_core::tensor::Tensor"),
+            named("nn_core::tensor::Tensor")
+        );
+        assert_eq!(
+            t("nn_core::nn::linear::Linear"),
+            named("nn_core::nn::Linear")
+        );
+        assert_eq!(
+            t("alloc::vec::Vec<nn_core::nn::linear::Linear>"),
+            named("std::vec::Vec<nn_core::nn::Linear>")
+        );
+        assert_eq!(t("ctx::Model"), named("crate::Model"));
+        assert_eq!(t("usize"), named("usize"));
+        assert_eq!(t("&str"), named("&str"));
+        assert_eq!(t("[f32; 3]"), named("[f32; 3]"));
+        assert_eq!(
+            t("std::collections::hash::map::HashMap<alloc::string::String, i32>"),
+            named("std::collections::hash_map::HashMap<std::string::String, i32>")
+        );
+        assert_eq!(
+            t("alloc::boxed::Box<dyn core::ops::function::Fn(f32) -> f32>"),
+            named("std::boxed::Box<dyn std::ops::Fn(f32) -> f32>")
+        );
+        assert_eq!(
+            t("(nn_core::tensor::Tensor, core::option::Option<u8>)"),
+            named("(nn_core::tensor::Tensor, std::option::Option<u8>)")
+        );
+        assert_eq!(t("ctx::run_user_code_3::{{closure}}"), CellType::Unnameable);
+    }
+
+    #[test]
+    fn rustc_suggestions_repair_a_path() {
+        let repaired = repair_type_name(
+            "std::vec::Vec<foo::inner::Thing>",
+            &["use foo::Thing;\n".to_owned()],
+        );
+        assert_eq!(repaired.as_deref(), Some("std::vec::Vec<foo::Thing>"));
+        assert_eq!(
+            repair_type_name("foo::Thing", &["foo::Thing".to_owned()]),
+            None
+        );
+    }
+
+    #[test]
+    fn items_follow_mentions() {
+        let mut blocks = HashMap::new();
+        blocks.insert("Net".to_owned(), "struct Net { l: Layer }".to_owned());
+        blocks.insert("Layer".to_owned(), "struct Layer;".to_owned());
+        blocks.insert(
+            "Double".to_owned(),
+            "trait Double { fn double(&self); } impl Double for i32 { fn double(&self) {} }"
+                .to_owned(),
+        );
+        blocks.insert("unused".to_owned(), "fn unused() {}".to_owned());
+        let chosen = needed_items(&blocks, &[], "let n: Net = make(); 3.double();");
+        let mut chosen: Vec<_> = chosen.into_iter().collect();
+        chosen.sort();
+        assert_eq!(chosen, ["Double", "Layer", "Net"]);
+    }
+
+    #[test]
+    fn a_variable_bound_anew_before_any_use_is_not_loaded() {
+        let cell = [
+            "manual_seed(0);",
+            "let model = Net::new();",
+            "model.forward(&x);",
+        ];
+        assert!(!uses_stored_value(&cell, "model"));
+        assert!(uses_stored_value(&cell, "x"));
+        assert!(uses_stored_value(&["let x = x.unsqueeze(1);"], "x"));
+        assert!(uses_stored_value(
+            &["println!(\"{model}\");", "let model = 1;"],
+            "model"
+        ));
+        assert!(!uses_stored_value(
+            &["let (model, y): (u8, u8) = (1, 2);"],
+            "model"
+        ));
+        assert!(!uses_stored_value(&["let other = 1;"], "model"));
+    }
+
+    #[test]
+    fn words_include_format_strings() {
+        let w = words("println!(\"{n} {}\", x.y); // z");
+        for name in ["println", "n", "x", "y", "z"] {
+            assert!(w.contains(name), "{name}");
+        }
+    }
+}

@@ -43,7 +43,7 @@ pub const VARIABLE_STORE_SOURCE: &str = include_str!("evcxr_internal_runtime.rs"
 /// The identifier-like words of `text`, including those in strings and
 /// comments (a format string's `{x}` uses `x`): a superset of the names the
 /// code refers to.
-pub(crate) fn words(text: &str) -> HashSet<&str> {
+pub fn words(text: &str) -> HashSet<&str> {
     text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
         .filter(|w| w.starts_with(|c: char| c.is_alphabetic() || c == '_'))
         .collect()
@@ -54,7 +54,7 @@ pub(crate) fn words(text: &str) -> HashSet<&str> {
 /// top-level `let` that binds it anew without using it (`let model =
 /// Net::new();` replaces `model` without reading it, `let x = x + 1;`
 /// reads it).
-pub(crate) fn uses_stored_value(statements: &[&str], name: &str) -> bool {
+pub fn uses_stored_value(statements: &[&str], name: &str) -> bool {
     for statement in statements {
         if !words(statement).contains(name) {
             continue;
@@ -75,7 +75,7 @@ pub(crate) fn uses_stored_value(statements: &[&str], name: &str) -> bool {
 
 /// What a variable's type, as `std::any::type_name` gives it, is in a cell.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) enum CellType {
+pub enum CellType {
     /// A path that names the type in a cell (it may still need repairing
     /// if a module on the way is private; see [`repair_type_name`]).
     Named(String),
@@ -87,7 +87,7 @@ pub(crate) enum CellType {
 /// next cell can write: the cell's own crate (`ctx`) becomes `crate`, `core`
 /// and `alloc` become `std`, std's private modules are skipped, and so are
 /// those of the `reexporting` crates.
-pub(crate) fn cell_type(type_name: &str, cell_crate: &str, reexporting: &[String]) -> CellType {
+pub fn cell_type(type_name: &str, cell_crate: &str, reexporting: &[String]) -> CellType {
     // Closures, async blocks, function items and the like print as
     // `path::{{closure}}` or carry no nameable path.
     if type_name.contains("{{") || type_name.contains("{closure") {
@@ -190,7 +190,7 @@ fn cell_path(path: &str, cell_crate: &str, reexporting: &[String]) -> String {
 /// suggested importing instead (`help: consider importing this struct:
 /// nn_core::nn::Linear`): the suggested path replaces every path that ends
 /// with the same name.
-pub(crate) fn repair_type_name(type_name: &str, suggestions: &[String]) -> Option<String> {
+pub fn repair_type_name(type_name: &str, suggestions: &[String]) -> Option<String> {
     let mut repaired = type_name.to_owned();
     for suggestion in suggestions {
         let path = suggestion
@@ -235,7 +235,7 @@ pub(crate) fn repair_type_name(type_name: &str, suggestions: &[String]) -> Optio
 /// method called on a value of any type names only the method) and the
 /// variants of its enums. Methods of impls are not among them: they are
 /// called on values of a type that the cell names otherwise.
-pub(crate) fn declared_names(code: &str) -> Vec<String> {
+pub fn declared_names(code: &str) -> Vec<String> {
     use ra_ap_syntax::ast::{HasModuleItem, HasName};
     let parsed = ra_ap_syntax::SourceFile::parse(code, crate::rust_analyzer::EDITION);
     let mut names = Vec::new();
@@ -269,7 +269,7 @@ pub(crate) fn declared_names(code: &str) -> Vec<String> {
 /// The item blocks a cell needs: those whose declared names the seed words
 /// mention, then those the chosen blocks mention, until nothing is added.
 /// `always` blocks (uses, unnamed items) are chosen and feed the seed.
-pub(crate) fn needed_items<'a>(
+pub fn needed_items<'a>(
     blocks: &'a HashMap<String, String>,
     always: &[&'a str],
     seed: &str,
@@ -304,117 +304,17 @@ pub(crate) fn needed_items<'a>(
 
 /// Error codes of a path that does not resolve (or resolves to something
 /// private or not a type): a variable's reported type needs repairing.
-pub(crate) const UNRESOLVED_TYPE_ERRORS: &[&str] = &[
+pub const UNRESOLVED_TYPE_ERRORS: &[&str] = &[
     "E0412", "E0422", "E0423", "E0425", "E0433", "E0573", "E0574", "E0603", "E0404", "E0405",
 ];
 
 /// Error codes meaning that something the code refers to is not there (or
 /// a trait's impl is missing): when items were left out of a cell, such an
 /// error may be ours, not the user's.
-pub(crate) const MISSING_ITEM_ERRORS: &[&str] = &[
+pub const MISSING_ITEM_ERRORS: &[&str] = &[
     "E0405", "E0407", "E0412", "E0422", "E0423", "E0425", "E0432", "E0433", "E0531", "E0532",
     "E0574", "E0599", "E0277", "E0369", "E0609", "E0614", "E0618",
 ];
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn named(s: &str) -> CellType {
-        CellType::Named(s.to_owned())
-    }
-
-    #[test]
-    fn type_names_become_cell_types() {
-        let nn = vec!["nn_core".to_owned()];
-        let t = |s| cell_type(s, "ctx", &nn);
-        assert_eq!(
-            t("nn_core::tensor::Tensor"),
-            named("nn_core::tensor::Tensor")
-        );
-        assert_eq!(
-            t("nn_core::nn::linear::Linear"),
-            named("nn_core::nn::Linear")
-        );
-        assert_eq!(
-            t("alloc::vec::Vec<nn_core::nn::linear::Linear>"),
-            named("std::vec::Vec<nn_core::nn::Linear>")
-        );
-        assert_eq!(t("ctx::Model"), named("crate::Model"));
-        assert_eq!(t("usize"), named("usize"));
-        assert_eq!(t("&str"), named("&str"));
-        assert_eq!(t("[f32; 3]"), named("[f32; 3]"));
-        assert_eq!(
-            t("std::collections::hash::map::HashMap<alloc::string::String, i32>"),
-            named("std::collections::hash_map::HashMap<std::string::String, i32>")
-        );
-        assert_eq!(
-            t("alloc::boxed::Box<dyn core::ops::function::Fn(f32) -> f32>"),
-            named("std::boxed::Box<dyn std::ops::Fn(f32) -> f32>")
-        );
-        assert_eq!(
-            t("(nn_core::tensor::Tensor, core::option::Option<u8>)"),
-            named("(nn_core::tensor::Tensor, std::option::Option<u8>)")
-        );
-        assert_eq!(t("ctx::run_user_code_3::{{closure}}"), CellType::Unnameable);
-    }
-
-    #[test]
-    fn rustc_suggestions_repair_a_path() {
-        let repaired = repair_type_name(
-            "std::vec::Vec<foo::inner::Thing>",
-            &["use foo::Thing;\n".to_owned()],
-        );
-        assert_eq!(repaired.as_deref(), Some("std::vec::Vec<foo::Thing>"));
-        assert_eq!(
-            repair_type_name("foo::Thing", &["foo::Thing".to_owned()]),
-            None
-        );
-    }
-
-    #[test]
-    fn items_follow_mentions() {
-        let mut blocks = HashMap::new();
-        blocks.insert("Net".to_owned(), "struct Net { l: Layer }".to_owned());
-        blocks.insert("Layer".to_owned(), "struct Layer;".to_owned());
-        blocks.insert(
-            "Double".to_owned(),
-            "trait Double { fn double(&self); } impl Double for i32 { fn double(&self) {} }"
-                .to_owned(),
-        );
-        blocks.insert("unused".to_owned(), "fn unused() {}".to_owned());
-        let chosen = needed_items(&blocks, &[], "let n: Net = make(); 3.double();");
-        let mut chosen: Vec<_> = chosen.into_iter().collect();
-        chosen.sort();
-        assert_eq!(chosen, ["Double", "Layer", "Net"]);
-    }
-
-    #[test]
-    fn a_variable_bound_anew_before_any_use_is_not_loaded() {
-        let cell = [
-            "manual_seed(0);",
-            "let model = Net::new();",
-            "model.forward(&x);",
-        ];
-        assert!(!uses_stored_value(&cell, "model"));
-        assert!(uses_stored_value(&cell, "x"));
-        assert!(uses_stored_value(&["let x = x.unsqueeze(1);"], "x"));
-        assert!(uses_stored_value(
-            &["println!(\"{model}\");", "let model = 1;"],
-            "model"
-        ));
-        assert!(!uses_stored_value(
-            &["let (model, y): (u8, u8) = (1, 2);"],
-            "model"
-        ));
-        assert!(!uses_stored_value(&["let other = 1;"], "model"));
-    }
-
-    #[test]
-    fn words_include_format_strings() {
-        let w = words("println!(\"{n} {}\", x.y); // z");
-        for name in ["println", "n", "x", "y", "z"] {
-            assert!(w.contains(name), "{name}");
-        }
-    }
-}
+// Tested through the kernel (kernel/src/cells.rs): evcxr is not a member of
+// the workspace, so tests here would not run.

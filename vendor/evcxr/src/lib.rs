@@ -12,7 +12,8 @@ extern crate sig;
 #[macro_use]
 mod errors;
 mod cargo_metadata;
-mod cell_options;
+#[doc(hidden)]
+pub mod cell_options;
 mod child_process;
 mod code_block;
 mod command_context;
