@@ -198,6 +198,16 @@ mod evcxr_cell_options {
     }
 
     #[test]
+    fn vars_shows_short_types() {
+        assert_eq!(
+            short_type_name("std::vec::Vec<nn_core::tensor::Tensor>"),
+            "Vec<Tensor>"
+        );
+        assert_eq!(short_type_name("(u8, crate::Net)"), "(u8, Net)");
+        assert_eq!(short_type_name("Tensor"), "Tensor");
+    }
+
+    #[test]
     fn rustc_suggestions_repair_a_path() {
         let repaired = repair_type_name(
             "std::vec::Vec<foo::inner::Thing>",

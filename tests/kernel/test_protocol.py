@@ -352,8 +352,8 @@ def test_a_standby_kernel_serves_the_next_launch(tmp_path) -> None:
 
 def test_a_let_during_the_background_warm_up() -> None:
     # A cold kernel (no standby) warms rust-analyzer up on a thread of its
-    # own after its first cell (vendor/evcxr/PATCHES.md, patch 3). A `let`
-    # sent at once usually cancels that analysis and finishes it itself:
+    # own once idle (vendor/evcxr/PATCHES.md, patch 3); a `let` sent at once
+    # does not wait for it (patch 5: the compiled cell reports the type):
     # its type must come out right, and the warm-up defines nothing.
     k = start_cold_kernel()
     try:

@@ -107,7 +107,11 @@ def test_plot_cells_produce_svg(executed) -> None:
             for svg in svgs:
                 root = ET.fromstring(svg)
                 assert root.tag.endswith("svg")
-                assert root.find(".//{http://www.w3.org/2000/svg}polyline") is not None or "<path" in svg
+                # Curves (polyline, path) or a diagram (plot::network: lines, circles).
+                drawn = ("polyline", "path", "line", "circle")
+                assert any(root.find(f".//{{http://www.w3.org/2000/svg}}{tag}") is not None for tag in drawn), (
+                    f"{name} cell {i}: the SVG draws nothing"
+                )
             count += 1
     assert count >= 12, f"only {count} plot cells"
 

@@ -120,6 +120,25 @@ pub fn cell_type(type_name: &str, cell_crate: &str, reexporting: &[String]) -> C
     CellType::Named(out)
 }
 
+/// A type as `:vars` shows it: every path by its last segment, as
+/// rust-analyzer and rustc's messages write them (`Vec<Tensor>` for
+/// `std::vec::Vec<nn_core::tensor::Tensor>`).
+pub fn short_type_name(type_name: &str) -> String {
+    let mut out = String::with_capacity(type_name.len());
+    let mut rest = type_name;
+    while let Some(start) = rest.find(|c: char| c.is_alphabetic() || c == '_') {
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        let end = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+            .unwrap_or(rest.len());
+        out.push_str(rest[..end].rsplit("::").next().unwrap_or_default());
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// std's modules that are private, with the public module re-exporting
 /// their types.
 const STD_PRIVATE_MODULES: &[(&str, &str)] = &[

@@ -752,7 +752,8 @@ Panic detected. Here's some useful information if you're filing a bug report.
         for (var, ty) in self.eval_context.variables_and_types() {
             out.push_str(var);
             out.push_str(": ");
-            out.push_str(ty);
+            // nn-kernel patch 5: types reported by the compiler are paths.
+            out.push_str(&crate::cell_options::short_type_name(ty));
             out.push('\n');
         }
         out
@@ -765,7 +766,7 @@ Panic detected. Here's some useful information if you're filing a bug report.
             out.push_str("<tr><td>");
             html_escape(var, &mut out);
             out.push_str("</td><td>");
-            html_escape(ty, &mut out);
+            html_escape(&crate::cell_options::short_type_name(ty), &mut out);
             out.push_str("</td><tr>");
         }
         out.push_str("</table>");
@@ -782,7 +783,7 @@ Panic detected. Here's some useful information if you're filing a bug report.
         let mut out = None;
         for (var, ty) in self.eval_context.variables_and_types() {
             if var == args {
-                out = Some(ty.to_owned());
+                out = Some(crate::cell_options::short_type_name(ty));
                 break;
             }
         }
