@@ -74,6 +74,7 @@ class Timed:
         self.sources: list[str] = []
         self.timings: list[dict | None] = []
         self.errors: list[str] = []
+        self.memory_mb = float("nan")  # our processes' RSS after the last cell
 
     def summary(self) -> dict:
         cells = sorted(self.cells)
@@ -86,6 +87,7 @@ class Timed:
             "whole": self.whole,
             "cells": self.cells,
             "errors": self.errors,
+            "memory_mb": self.memory_mb,
         }
 
 
@@ -97,8 +99,55 @@ def percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[min(rank, len(sorted_values)) - 1]
 
 
+def kernel_memory_mb() -> float:
+    """Resident memory of every process of our kernel's executable (the
+    kernel with rust-analyzer, the process running the cells, the standby
+    and its cells' process), from /proc: what one student costs."""
+    try:
+        exe = os.path.realpath(nn_kernel_exe())
+    except Exception:  # noqa: BLE001 - no kernelspec: nothing to measure
+        return float("nan")
+    total = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            if os.path.realpath(f"/proc/{pid}/exe") != exe:
+                continue
+            with open(f"/proc/{pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+def process_tree_mb(pid: int) -> float:
+    """Resident memory of a process and its descendants (IPython's kernel)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status") as status:
+                fields = dict(line.split(":", 1) for line in status if ":" in line)
+            children.setdefault(int(fields["PPid"]), []).append(int(entry))
+            rss[int(entry)] = int(fields.get("VmRSS", "0 kB").split()[0])
+        except (OSError, KeyError, ValueError):
+            continue
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        total += rss.get(p, 0)
+        stack.extend(children.get(p, []))
+    return total / 1024
+
+
 async def run_notebook(path: Path, kernel: str, env: dict[str, str]) -> Timed:
     nb = nbformat.read(path, as_version=4)
+    last_code = max((i for i, c in enumerate(nb.cells) if c.cell_type == "code"), default=-1)
     timed = Timed(path.stem)
     began: dict[int, float] = {}
     launched = time.monotonic()
@@ -115,6 +164,9 @@ async def run_notebook(path: Path, kernel: str, env: dict[str, str]) -> Timed:
         timed.timings.append(
             (execute_reply or {}).get("metadata", {}).get("nn_kernel", {}).get("timing")
         )
+        if cell_index == last_code:
+            timed.memory_mb = (kernel_memory_mb() if kernel == OURS
+                               else process_tree_mb(client.km.provisioner.process.pid))
         content = (execute_reply or {}).get("content", {})
         if content.get("status") == "error":
             timed.errors.append(f"cell {cell_index}: {content.get('ename')}: {content.get('evalue')}")
@@ -222,7 +274,8 @@ def fmt(seconds: float) -> str:
 
 def print_table(rows: list[dict], title: str) -> None:
     print(f"\n{title}")
-    head = f"{'kernel':<16}{'mode':<6}{'notebook':<28}{'start':>7}{'median':>8}{'p90':>7}{'max':>7}{'whole':>8}{'vs torch':>10}"
+    head = (f"{'kernel':<16}{'mode':<6}{'notebook':<28}{'start':>7}{'median':>8}{'p90':>7}{'max':>7}"
+            f"{'whole':>8}{'vs torch':>10}{'MB':>7}")
     print(head)
     print("-" * len(head))
     for r in rows:
@@ -230,6 +283,7 @@ def print_table(rows: list[dict], title: str) -> None:
         print(
             f"{r['kernel']:<16}{r['mode']:<6}{r['notebook']:<28}{fmt(r['start']):>7}"
             f"{fmt(r['median']):>8}{fmt(r['p90']):>7}{fmt(r['max']):>7}{fmt(r['whole']):>8}{ratio:>10}"
+            f"{r.get('memory_mb', float('nan')):>7.0f}"
         )
         for error in r.get("errors", []):
             print(f"    error: {error}")
@@ -255,7 +309,7 @@ def median_rows(runs: list[list[dict]]) -> list[dict]:
     out = []
     for key, rs in groups.items():
         m = {"kernel": key[0], "mode": key[1], "notebook": key[2], "errors": []}
-        for field in ("start", "median", "p90", "max", "whole"):
+        for field in ("start", "median", "p90", "max", "whole", "memory_mb"):
             m[field] = statistics.median(r[field] for r in rs)
         for r in rs:
             m["errors"] += r["errors"]
