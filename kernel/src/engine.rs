@@ -87,8 +87,9 @@ pub struct Shared {
     compiles_nn_core: AtomicBool,
 }
 
-/// How long the engine waits without a job before warming rust-analyzer up.
-const WARM_UP_WHEN_IDLE: Duration = Duration::from_millis(1500);
+/// How long the engine waits without a job before background work: warming
+/// rust-analyzer up, then starting a standby.
+const BACKGROUND_WHEN_IDLE: Duration = Duration::from_millis(1500);
 
 /// Engine states: evcxr is starting; cells can run; rust-analyzer is warm
 /// too; evcxr failed to start.
@@ -341,19 +342,17 @@ fn engine_thread(
         .nn_core_loaded
         .store(session.nn_core_loaded, Ordering::Release);
     shared.state.store(STARTED, Ordering::Release);
-    // Cells first; the warm-up once nothing has come for a moment (a
-    // notebook run cell after cell never waits for it).
+    // Cells first. Background work waits until nothing has come for a
+    // moment, so that a notebook run cell after cell never competes with
+    // it: first rust-analyzer's warm-up, then, once warm, the standby for
+    // the next launch (a standby starting costs ~5 s of CPU).
     let mut warmed = false;
+    let mut standby_started = false;
     loop {
-        let job = if warmed {
-            match jobs.recv() {
-                Ok(job) => job,
-                Err(_) => return,
-            }
-        } else {
-            match jobs.recv_timeout(WARM_UP_WHEN_IDLE) {
-                Ok(job) => job,
-                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+        let job = match jobs.recv_timeout(BACKGROUND_WHEN_IDLE) {
+            Ok(job) => job,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                if !warmed {
                     let analysis = session.nn_core_loaded.then(|| session.warm_up()).flatten();
                     warmed = true;
                     // Warm once rust-analyzer's analysis is done too.
@@ -364,10 +363,15 @@ fn engine_thread(
                         }
                         shared.state.store(WARM, Ordering::Release);
                     });
-                    continue;
+                } else if !standby_started && shared.state.load(Ordering::Acquire) == WARM {
+                    standby_started = true;
+                    if session.nn_core_loaded {
+                        crate::standby::spawn(config);
+                    }
                 }
-                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+                continue;
             }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
         };
         session.run(job);
     }

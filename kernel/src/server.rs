@@ -93,19 +93,9 @@ async fn serve(
     });
     let _ = iopub.send(status(None, "starting"));
 
-    {
-        // Once this kernel is warm (idle for a moment, rust-analyzer
-        // loaded), start a standby for the next launch; at the latest when
-        // it shuts down, when the standby's start costs nobody anything.
-        let engine = engine.clone();
-        let config = config.clone();
-        tokio::task::spawn_blocking(move || {
-            if engine.wait_warm(std::time::Duration::from_secs(1800)) == Some(true) {
-                std::thread::sleep(std::time::Duration::from_secs(2));
-                standby::spawn(&config);
-            }
-        });
-    }
+    // The engine starts a standby for the next launch once this kernel is
+    // warm and idle (`engine.rs`); at the latest, this kernel does when it
+    // shuts down, when the standby's start slows nobody down.
     let kernel = Arc::new(Kernel {
         iopub,
         engine,
