@@ -72,6 +72,10 @@ while [[ $# -gt 0 ]]; do
     shift
 done
 
+# rust-analyzer's ra_ap_stdx compiles `option_env!("CI")` in: a build with CI
+# set and one without are two builds of the kernel (~10 minutes each on 2
+# cores). Builds here ignore CI, so that both kinds of runs share one.
+cargo() { env -u CI cargo "$@"; }
 step() { printf '\n==> %s\n' "$*"; }
 say() { printf '    %s\n' "$*"; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
@@ -79,7 +83,7 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 is_root() { [[ "$(id -u)" == 0 ]]; }
 
 step "Checking Rust and Python"
-command -v cargo >/dev/null || die "cargo not found: install Rust from https://rustup.rs"
+type -P cargo >/dev/null || die "cargo not found: install Rust from https://rustup.rs"
 command -v rustc >/dev/null || die "rustc not found: install Rust from https://rustup.rs"
 rust_version="$(rustc --version | awk '{print $2}')"
 if [[ "$(printf '%s\n%s\n' "$MIN_RUST" "${rust_version%%-*}" | sort -V | head -n1)" != "$MIN_RUST" ]]; then
@@ -96,6 +100,7 @@ command -v "$PYTHON" >/dev/null || die "Python 3 not found (looked for $PYTHON)"
 
 # probe PYTHON: sets py_executable, env_kind, env_writable, env_pip_args,
 # env_why, env_scripts, missing, missing_words (tools/jupyter_env.py).
+py_executable="" env_kind="" env_writable="" env_pip_args="" env_why="" env_scripts="" missing="" missing_words=""
 probe() {
     local out args=(probe)
     [[ $NOTEBOOKS -eq 1 ]] && args+=(--notebooks)
@@ -134,7 +139,8 @@ project_venv() {
                 die "could not create a virtual environment with $PYTHON (on Debian/Ubuntu: sudo apt-get install python3-venv)"
             fi
         fi
-        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip \
+            || warn "could not upgrade pip in $VENV; going on with $("$VENV/bin/python" -m pip --version)"
     fi
     probe "$VENV/bin/python"
     if [[ -n "$missing" ]]; then
@@ -158,7 +164,8 @@ if [[ $SAME_ENV -eq 1 && -f "$ENV_FILE" ]]; then
     source "$ENV_FILE"
     if [[ -x "${NN_PYTHON:-}" ]] && probe "$NN_PYTHON" && [[ -z "$missing" ]]; then
         JPY="$NN_PYTHON"
-        read -r -a KERNELSPEC <<<"$NN_KERNELSPEC"
+        KERNELSPEC=("$NN_KERNELSPEC")
+        [[ -z "${NN_KERNELSPEC_PREFIX:-}" ]] || KERNELSPEC+=("$NN_KERNELSPEC_PREFIX")
         say "using the environment recorded in $ENV_FILE: $JPY"
     else
         say "the environment recorded in $ENV_FILE (${NN_PYTHON:-?}) is gone or incomplete: choosing again"
@@ -180,6 +187,7 @@ elif [[ -z "$JPY" && -n "$existing" ]]; then
         say "found $existing: the project's virtual environment $VENV"
         project_venv
         JPY="$VENV/bin/python"
+        KERNELSPEC=(--prefix "$VENV")
     elif [[ -z "$missing" ]]; then
         say "found $existing (Python $py_executable): it has everything needed, nothing to install"
         JPY="$py_executable"
@@ -218,7 +226,8 @@ NN_SCRIPTS=$(printf '%q' "$env_scripts")
 NN_ENV_KIND=$(printf '%q' "$env_kind")
 NN_ENV_WRITABLE=$env_writable
 NN_PIP_ARGS=$(printf '%q' "$env_pip_args")
-NN_KERNELSPEC=$(printf '%q' "${KERNELSPEC[*]}")
+NN_KERNELSPEC=${KERNELSPEC[0]}
+NN_KERNELSPEC_PREFIX=$(printf '%q' "${KERNELSPEC[1]:-}")
 RECORD
 say "recorded in $ENV_FILE"
 
@@ -300,3 +309,4 @@ else
     echo "Start $app with: $program"
 fi
 echo "and pick \"Rust (nn-core)\"."
+echo "(install.sh took $((SECONDS / 60)) min $((SECONDS % 60)) s)"

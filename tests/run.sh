@@ -32,6 +32,10 @@ for arg in "$@"; do
   esac
 done
 
+# rust-analyzer's ra_ap_stdx compiles `option_env!("CI")` in: a build with CI
+# set and one without are two builds of the kernel (~10 minutes each on 2
+# cores). Builds here ignore CI, so that both kinds of runs share one.
+cargo() { env -u CI cargo "$@"; }
 PASSED=() NOT_RUN=() CURRENT=""
 step() { CURRENT="$*"; printf '\n==> %s\n' "$*"; }
 done_step() { PASSED+=("$CURRENT"); }
@@ -58,12 +62,16 @@ summary() {
     status=1
   elif [ ${#NOT_RUN[@]} -gt 0 ]; then
     printf '  Everything that ran passed; the tests NOT RUN above were not checked.\n'
+  elif [ "$tests" = 0 ]; then
+    printf '  Ready for the tests (--prepare runs none).\n'
   else
     printf '  Everything passed.\n'
   fi
   exit $status
 }
 trap summary EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # --- 0. What the tests need -------------------------------------------------
 
@@ -107,7 +115,8 @@ if [ -f "$ENV_FILE" ]; then
     "$TEST_PYTHON" -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
   fi
   # `jupyter`, `python3` (nn-core's safetensors test) from that environment.
-  export PATH="$NN_SCRIPTS:$(dirname "$TEST_PYTHON"):$PATH"
+  PATH="$NN_SCRIPTS:$(dirname "$TEST_PYTHON"):$PATH"
+  export PATH
   done_step
 elif [ "$e2e" = 1 ]; then
   echo "error: ./install.sh did not record its environment in $ENV_FILE" >&2
@@ -129,7 +138,7 @@ if [ "$e2e" = 1 ]; then
     apt_install chromium && CHROMIUM="$(command -v chromium)"
   fi
   if [ -z "${CHROMIUM:-}" ] || [ ! -x "$CHROMIUM" ]; then
-    browser_why="Chromium not found: install it (as root: apt-get install chromium), or set CHROMIUM=/path/to/chrome"
+    browser_why="Chromium not found${CHROMIUM:+ at CHROMIUM=$CHROMIUM}: install it (sudo apt-get install chromium), or set CHROMIUM=/path/to/chrome"
   else
     say "browser: $CHROMIUM"
     export CHROMIUM
@@ -140,11 +149,11 @@ if [ "$e2e" = 1 ]; then
     apt_install nodejs npm || true
   fi
   if ! command -v npm >/dev/null 2>&1 || [ "$(node_major)" -lt 18 ]; then
-    browser_why="${browser_why:+$browser_why; }Node.js 18+ and npm not found: install them (as root: apt-get install nodejs npm)"
+    browser_why="${browser_why:+$browser_why; }Node.js 18+ and npm not found: install them (sudo apt-get install nodejs npm)"
   elif [ ! -f tests/browser/node_modules/.package-lock.json ] \
       || [ tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; then
     say "npm ci in tests/browser (playwright-core)"
-    (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error) \
+    (cd tests/browser && npm ci --no-audit --no-fund --no-update-notifier --loglevel=error) \
       || browser_why="${browser_why:+$browser_why; }npm ci in tests/browser failed (see above)"
   else
     say "playwright-core: $(node -p 'require("./tests/browser/node_modules/playwright-core/package.json").version')"
@@ -153,8 +162,9 @@ if [ "$e2e" = 1 ]; then
     say "the browser test will NOT RUN: $browser_why"
     NOT_RUN+=("JupyterLab in Chromium (tests/browser): $browser_why")
     export NN_BROWSER_NOT_RUN="$browser_why"
+  else
+    done_step
   fi
-  done_step
 fi
 
 if [ "$tests" = 0 ]; then

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -104,11 +105,13 @@ def check_installed_kernel(tmp: Path, out: str, venv_bin: Path) -> None:
     env = recorded(tmp)
     assert Path(env["NN_PYTHON"]).parent == venv_bin, env
     assert env["NN_ENV_WRITABLE"] == "1" and env["NN_KERNELSPEC"] == "--user", env
-    # The closing hint names a program of that environment that runs.
+    # The closing hint names a program of that environment that runs (by
+    # name when PATH finds that very program).
     hint = next(line for line in out.splitlines() if line.startswith("Start JupyterLab with: "))
     program = hint.removeprefix("Start JupyterLab with: ").split()
-    assert Path(program[0]).parent == venv_bin and program[1] == "lab", hint
-    version = subprocess.run([*program[:2], "--version"], capture_output=True, text=True)
+    found = shutil.which(program[0], path=os.pathsep.join([str(venv_bin), *path_without_jupyter()]))
+    assert found and Path(found).parent == venv_bin and program[1] == "lab", hint
+    version = subprocess.run([found, program[1], "--version"], capture_output=True, text=True)
     assert version.returncode == 0 and version.stdout.strip()[:1].isdigit(), (hint, version)
 
 
@@ -148,11 +151,12 @@ def test_full_jupyterlab_is_used_as_it_is(tmp_path: Path) -> None:
     """(c): JupyterLab, nbconvert and nbclient are there: nothing installed."""
     venv_bin = make_venv(tmp_path / "venv", "jupyterlab", "nbconvert>=7.14", "nbclient")
     before = packages(venv_bin)
-    out = run_install(tmp_path, venv_bin, "--no-notebooks")
+    out = run_install(tmp_path, venv_bin, "--site", str(tmp_path / "site"))
     found = next(line for line in out.splitlines() if line.strip().startswith("found "))
     assert found.strip().startswith(f"found {venv_bin / 'jupyter'} (Python {venv_bin}/python"), out
     assert found.endswith("it has everything needed, nothing to install"), out
     assert "pip" not in out[out.index("==> Choosing") : out.index("==> Adding the rust-src")], out
     assert packages(venv_bin) == before, "install.sh changed a complete environment"
     check_installed_kernel(tmp_path, out, venv_bin)
+    assert sorted(p.stem for p in (tmp_path / "site").glob("*.html")) == [p.stem for p in NOTEBOOKS]
     check_prepare(tmp_path, venv_bin)
