@@ -76,7 +76,8 @@ done
 # set and one without are two builds of the kernel (~10 minutes each on 2
 # cores). Builds here ignore CI, so that both kinds of runs share one.
 cargo() { env -u CI cargo "$@"; }
-step() { printf '\n==> %s\n' "$*"; }
+# Each step says when it starts (time since install.sh started).
+step() { printf '\n==> %s   [%d:%02d]\n' "$*" $((SECONDS / 60)) $((SECONDS % 60)); }
 say() { printf '    %s\n' "$*"; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -144,7 +145,7 @@ project_venv() {
     fi
     probe "$VENV/bin/python"
     if [[ -n "$missing" ]]; then
-        say "installing JupyterLab, nbconvert and nbclient into $VENV (pip; ~80 MB the first time)"
+        say "installing JupyterLab, nbconvert and nbclient into $VENV (pip downloads ~50 MB the first time)"
         "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check jupyterlab "nbconvert>=7.14" nbclient \
             || die "pip could not install JupyterLab, nbconvert and nbclient into $VENV"
     fi

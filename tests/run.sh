@@ -171,6 +171,12 @@ if [ "$tests" = 0 ]; then
   exit 0
 fi
 
+# The reference tests (nn-core's and the notebooks' against PyTorch) read
+# ../shared/pytorch-reference beside the repository and skip without it.
+if [ ! -d ../shared/pytorch-reference ]; then
+  NOT_RUN+=("comparisons with PyTorch's reference files: $(cd .. && pwd)/shared/pytorch-reference not found (the print, RNG, autograd, optimizer and notebook cases skip)")
+fi
+
 # --- 1. Rust ------------------------------------------------------------------
 
 if [ "$rust" = 1 ]; then
