@@ -27,7 +27,7 @@ for arg in "$@"; do
     --rust-only) e2e=0 ;;
     --e2e-only) rust=0 ;;
     --prepare) tests=0 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0" | cut -c3-; exit 0 ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
   esac
 done
