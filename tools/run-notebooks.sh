@@ -10,12 +10,19 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 if [ $# -eq 0 ]; then
   set -- notebooks/*.ipynb
 fi
+# The Jupyter environment ./install.sh chose (.nn-kernel-env), else PATH's.
+nbconvert=(jupyter nbconvert)
+if [ -f .nn-kernel-env ]; then
+  # shellcheck source=/dev/null
+  . ./.nn-kernel-env
+  nbconvert=("$NN_PYTHON" -m nbconvert)
+fi
 for nb in "$@"; do
   echo "==> $nb"
   # Consecutive stream outputs are merged after execution (as JupyterLab
   # shows them): how the kernel's streamed lines are grouped into messages
   # depends on timing, and the committed notebooks should not.
-  jupyter nbconvert --to notebook --execute --inplace \
+  "${nbconvert[@]}" --to notebook --execute --inplace \
     --Exporter.preprocessors="['nbconvert.preprocessors.CoalesceStreamsPreprocessor']" \
     --ExecutePreprocessor.kernel_name=rust-nn \
     --ExecutePreprocessor.timeout=600 \
