@@ -70,6 +70,38 @@ def wait_for_iopub(kc, msg_id: str) -> None:
         msg_id = kc.kernel_info()
 
 
+def kernel_cpu_seconds() -> float:
+    """CPU time used so far by every process of an nn-kernel executable."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            if not os.path.realpath(f"/proc/{pid}/exe").endswith("/nn-kernel"):
+                continue
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def wait_quiet(limit: float = 60.0) -> None:
+    """Waits until the kernel's processes use < 5% of a core for a second
+    (its background work is done), at most `limit` seconds."""
+    time.sleep(2)  # past the idle delay that starts the background work
+    deadline = time.monotonic() + limit
+    before = kernel_cpu_seconds()
+    while time.monotonic() < deadline:
+        time.sleep(1)
+        now = kernel_cpu_seconds()
+        if now - before < 0.05:
+            return
+        before = now
+
+
 def measure(
     kernel_name: str, env: dict[str, str], cells: int, first_cell: str = FIRST_CELL
 ) -> dict[str, float]:
@@ -92,11 +124,11 @@ def measure(
         result = {"kernel_info": info, "first_output": first_output}
         print(f"  {kernel_name}: first output {first_output:.2f}s ({first_cell})", flush=True)
         if cells:
-            # After the first cell the kernel warms up: a compile, then
-            # rust-analyzer's first analysis (~4 s) on a thread of its own.
-            # Measure after it, as a user reading the first output would.
+            # Once idle, the kernel warms rust-analyzer up (~4 s of CPU, for
+            # completion) and then starts the next launch's standby (~5 s).
+            # Measure after that, as a user reading the first output would.
             run_cell(kc, "0")
-            time.sleep(5)
+            wait_quiet()
             times = [run_cell(kc, f"{i} + 1")[1] for i in range(cells)]
             result["cell_median"] = statistics.median(times)
             lets = [run_cell(kc, f"let v_{i} = {i};")[1] for i in range(cells)]

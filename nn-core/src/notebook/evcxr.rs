@@ -30,11 +30,19 @@ pub trait EvcxrDisplay {
 }
 
 impl<T: fmt::Debug + ?Sized> EvcxrDisplay for T {
+    // Compiled in every cell whose last expression is a value: only a
+    // `&dyn Debug` is made here (of `&&T`, which is sized even when `T` is
+    // not); formatting and sending are compiled once, in nn-core.
     fn evcxr_display(&self) {
-        if std::any::type_name::<T>() == "()" {
-            return;
-        }
-        send_result(&MimeBundle::new(format!("{self:?}")));
+        show_debug(std::any::type_name::<T>() == "()", &self);
+    }
+}
+
+/// Sends a `Debug` value's `{:?}` text as the cell's result (nothing for
+/// `()`): the body of [`EvcxrDisplay::evcxr_display`], not generic.
+fn show_debug(unit: bool, value: &dyn fmt::Debug) {
+    if !unit {
+        send_result(&MimeBundle::new(format!("{value:?}")));
     }
 }
 
