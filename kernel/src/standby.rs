@@ -298,16 +298,19 @@ pub fn run(config: &Config) -> Result<()> {
         eprintln!("nn-kernel: cannot move to {}: {error}", claim.cwd.display());
     }
     answer(&stream, true);
-    // When the stand-in goes (Jupyter killed it), so does the kernel.
+    // When the stand-in goes (Jupyter killed it), so does the kernel,
+    // leaving a standby for the next launch.
     let engine = std::sync::Arc::new(engine);
     {
         let engine = engine.clone();
+        let config = config.clone();
         let mut stream = stream;
         std::thread::spawn(move || {
             let _ = stream.set_read_timeout(None);
             let mut byte = [0u8; 1];
             while matches!(stream.read(&mut byte), Ok(n) if n > 0) {}
             engine.shutdown();
+            spawn(&config);
             std::process::exit(0);
         });
     }
