@@ -104,8 +104,14 @@ pub fn fit(
     y_data: &(impl PlotData + ?Sized),
     y_model: &(impl PlotData + ?Sized),
 ) -> Figure {
-    let x = x.plot_values();
-    let mut model: Vec<(f64, f64)> = x.iter().copied().zip(y_model.plot_values()).collect();
+    // Generic only to read the values: the rest (a sort among it) is
+    // compiled once here, not in every cell that draws a fit.
+    fit_values(x.plot_values(), y_data.plot_values(), y_model.plot_values())
+}
+
+#[track_caller]
+fn fit_values(x: Vec<f64>, y_data: Vec<f64>, y_model: Vec<f64>) -> Figure {
+    let mut model: Vec<(f64, f64)> = x.iter().copied().zip(y_model).collect();
     assert_eq!(
         model.len(),
         x.len(),
@@ -119,7 +125,7 @@ pub fn fit(
         .title("Model fit")
         .x_label("x")
         .y_label("y")
-        .scatter(&x, y_data)
+        .scatter(&x, &y_data)
         .label("data")
         .line(&mx, &my)
         .label("model")
@@ -134,7 +140,10 @@ pub fn fit(
 /// assert_eq!(fig.mime_bundle().text(), "<Figure 640x400: Training loss>");
 /// ```
 pub fn loss_curve(losses: &(impl PlotData + ?Sized)) -> Figure {
-    let y = losses.plot_values();
+    loss_curve_values(losses.plot_values())
+}
+
+fn loss_curve_values(y: Vec<f64>) -> Figure {
     let x: Vec<f64> = (0..y.len()).map(|i| i as f64).collect();
     Figure::new()
         .title("Training loss")
