@@ -7,15 +7,16 @@
 //! drawn without anti-aliasing: sharp at any zoom and in every viewer, and
 //! the same in the PNG of the feature `png`.
 
+use super::colour_map::{self, ColourMap};
 use super::figure::{Figure, Kind};
-use super::svg::{self, Align, Baseline, INK, MUTED, Svg, TICK_PX};
+use super::svg::{self, Align, Baseline, INK, LABEL, MUTED, Svg, TICK_PX};
 use crate::tensor::Tensor;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// At most this many images are drawn; a note under the grid says how many
 /// there are (as a tensor's print summarizes a large one).
-const MAX_IMAGES: usize = 100;
+pub(crate) const MAX_IMAGES: usize = 100;
 /// Space between images, in px.
 const GAP: f64 = 6.0;
 /// Space around the grid, in px.
@@ -28,9 +29,12 @@ const MAX_SIDE: f64 = 160.0;
 const MAX_HEIGHT: f64 = 560.0;
 /// Height of a line of an image's title, in px.
 const TITLE_LINE: f64 = 14.0;
-/// The colour of a NaN pixel: a value that is not a number shows as red,
-/// never as a gray that looks like a value.
-const NAN: &str = "#D62728";
+/// Height of the colour bar under a diverging grid, with its labels, px.
+const BAR_BAND: f64 = 34.0;
+/// Width and height of the colour bar, px.
+const BAR: (f64, f64) = (240.0, 10.0);
+/// Pieces of the colour bar.
+const BAR_STEPS: usize = 51;
 
 /// The images of [`images`], kept as values so that the scaling can be
 /// chosen after ([`Figure::scale_each`]).
@@ -47,6 +51,8 @@ pub(crate) struct ImageGrid {
     pub columns: usize,
     pub titles: Vec<String>,
     pub scale_each: bool,
+    /// Grays, or blue-white-red centred on 0 (with a colour bar).
+    pub colours: ColourMap,
 }
 
 /// A grid of grayscale images from a tensor, with an optional title above
@@ -114,20 +120,60 @@ pub fn images(x: &Tensor, titles: &[String]) -> Figure {
             "plot::images: expected a tensor of 2 to 4 dimensions ([H, W], [N, H, W], [N, C, H, W]), got shape {shape:?}"
         ),
     };
+    let layout = Layout {
+        count,
+        columns,
+        h,
+        w,
+        max_images: MAX_IMAGES,
+    };
+    grid_figure(x, titles, "plot::images", layout, ColourMap::Gray, "")
+}
+
+/// How the images of a tensor are laid out: `count` images of `h` × `w`,
+/// `columns` a row, at most `max_images` of them drawn (whole rows).
+pub(crate) struct Layout {
+    pub count: usize,
+    pub columns: usize,
+    pub h: usize,
+    pub w: usize,
+    pub max_images: usize,
+}
+
+/// The image grid of the values of `x` (read in order, `h × w` an image),
+/// for `plot::images` and the pictures built on it; `caller` names the
+/// function in messages, `title` is the figure's (the size is fitted to it).
+#[track_caller]
+pub(crate) fn grid_figure(
+    x: &Tensor,
+    titles: &[String],
+    caller: &str,
+    layout: Layout,
+    colours: ColourMap,
+    title: &str,
+) -> Figure {
+    let Layout {
+        count,
+        columns,
+        h,
+        w,
+        max_images,
+    } = layout;
+    let shape = x.shape().to_vec();
     assert!(
         count > 0 && h > 0 && w > 0,
-        "plot::images: the tensor has no values (shape {shape:?})"
+        "{caller}: the tensor has no values (shape {shape:?})"
     );
     assert!(
         titles.is_empty() || titles.len() == count,
-        "plot::images: {} titles for {count} images (give one per image, or none)",
+        "{caller}: {} titles for {count} images (give one per image, or none)",
         titles.len()
     );
     // Whole rows of a [A, B, H, W] grid.
-    let drawn = if count <= MAX_IMAGES {
+    let drawn = if count <= max_images {
         count
     } else {
-        (MAX_IMAGES / columns).max(1) * columns
+        (max_images / columns).max(1) * columns
     }
     .min(count);
     // Detached: a layer's weight is a parameter, and reading it for a
@@ -145,9 +191,11 @@ pub fn images(x: &Tensor, titles: &[String]) -> Figure {
         columns: columns.min(drawn),
         titles: titles.iter().take(drawn).cloned().collect(),
         scale_each: false,
+        colours,
     };
     let mut figure = Figure {
         kind: Kind::Images(grid),
+        title: title.to_owned(),
         ..Figure::new()
     };
     figure.width = 640;
@@ -179,7 +227,7 @@ pub fn titles(labels: &Tensor) -> Vec<String> {
 
 /// Columns for `n` images: one row up to 10, else the count of 6 to 12
 /// that leaves the last row fullest (10 first, then 8, on a tie).
-fn default_columns(n: usize) -> usize {
+pub(crate) fn default_columns(n: usize) -> usize {
     if n <= 10 {
         return n.max(1);
     }
@@ -224,16 +272,14 @@ impl ImageGrid {
     }
 
     /// Space above the grid (for the figure's title) and below it (for the
-    /// note), in px.
+    /// note, and the colour bar of a diverging map), in px.
     fn top_bottom(&self, titled: bool) -> (f64, f64) {
-        (
-            if titled { 42.0 } else { MARGIN },
-            if self.note().is_some() {
-                MARGIN + 18.0
-            } else {
-                MARGIN
-            },
-        )
+        let note = if self.note().is_some() { 18.0 } else { 0.0 };
+        let bar = match self.colours {
+            ColourMap::Gray => 0.0,
+            ColourMap::Diverging => BAR_BAND,
+        };
+        (if titled { 42.0 } else { MARGIN }, MARGIN + note + bar)
     }
 
     /// The width of a column: the image or its widest title.
@@ -294,7 +340,10 @@ impl Figure {
 
     /// For [`plot::images`](super::images): scales each image to its own
     /// smallest (black) and largest (white) value — torchvision's
-    /// `scale_each=True` — rather than the whole tensor's.
+    /// `scale_each=True` — rather than the whole tensor's. On the
+    /// blue-white-red grids of [`plot::filters`](super::filters) and
+    /// [`plot::feature_maps`](super::feature_maps), each image's largest
+    /// absolute value gets the darkest colour.
     ///
     /// # Panics
     /// If the figure is not an image grid.
@@ -337,14 +386,9 @@ impl Figure {
     }
 }
 
-/// The gray of `v` scaled from `lo..hi` (black to white), 0–255; `None`
-/// for NaN.
-fn gray(v: f64, (lo, hi): (f64, f64)) -> Option<u8> {
-    if v.is_nan() {
-        return None;
-    }
-    let t = if hi > lo { (v - lo) / (hi - lo) } else { 0.0 };
-    Some((t.clamp(0.0, 1.0) * 255.0).round() as u8)
+#[cfg(test)]
+fn gray(v: f64, range: (f64, f64)) -> Option<u8> {
+    ColourMap::Gray.level(v, range)
 }
 
 /// The smallest and largest finite value (`(0, 0)` for none).
@@ -355,10 +399,6 @@ fn min_max<'a>(values: impl Iterator<Item = &'a f64>) -> (f64, f64) {
             (lo.min(v), hi.max(v))
         });
     if lo > hi { (0.0, 0.0) } else { (lo, hi) }
-}
-
-fn gray_hex(g: u8) -> String {
-    svg::hex((g, g, g))
 }
 
 /// The path of one gray: its pieces, and the image they were last added
@@ -383,7 +423,8 @@ pub(crate) fn svg(figure: &Figure, grid: &ImageGrid) -> String {
 
     let mut out = Svg::new(figure.width, figure.height);
     out.title(&figure.title, figure.width);
-    let global = min_max(grid.images.iter().flatten());
+    let colours = grid.colours;
+    let global = colours.range(min_max(grid.images.iter().flatten()));
     // Pixels of every image by colour, drawn after the backgrounds.
     let mut pixels: BTreeMap<String, Pieces> = BTreeMap::new();
     for (k, image) in grid.images.iter().enumerate() {
@@ -407,11 +448,11 @@ pub(crate) fn svg(figure: &Figure, grid: &ImageGrid) -> String {
             }
         }
         let range = if grid.scale_each {
-            min_max(image.iter())
+            colours.range(min_max(image.iter()))
         } else {
             global
         };
-        let levels: Vec<Option<u8>> = image.iter().map(|&v| gray(v, range)).collect();
+        let levels: Vec<Option<u8>> = image.iter().map(|&v| colours.level(v, range)).collect();
         // The commonest gray is the image's background: one rectangle.
         let mut counts = [0usize; 256];
         for g in levels.iter().flatten() {
@@ -419,7 +460,7 @@ pub(crate) fn svg(figure: &Figure, grid: &ImageGrid) -> String {
         }
         let background = (0..256).max_by_key(|&g| (counts[g], 255 - g)).unwrap_or(0) as u8;
         out.pixels(
-            &gray_hex(background),
+            &colours.hex(background),
             &format!(
                 "M{} {}h{}v{}h-{}z",
                 svg::num(x0),
@@ -438,7 +479,7 @@ pub(crate) fn svg(figure: &Figure, grid: &ImageGrid) -> String {
                 }
                 let level = row_levels[start];
                 if level != Some(background) {
-                    let fill = level.map_or_else(|| NAN.to_owned(), gray_hex);
+                    let fill = level.map_or_else(|| colours.nan().to_owned(), |l| colours.hex(l));
                     let (px, py) = (x0 + start as f64 * s, y0 + r as f64 * s);
                     let run = (c - start) as f64 * s;
                     let d = pixels.entry(fill).or_default();
@@ -467,6 +508,12 @@ pub(crate) fn svg(figure: &Figure, grid: &ImageGrid) -> String {
     for (fill, d) in &pixels {
         out.pixels(fill, &d.text);
     }
+    if colours == ColourMap::Diverging {
+        let note = if grid.note().is_some() { 18.0 } else { 0.0 };
+        let y = height - MARGIN - note - BAR_BAND + 6.0;
+        let range = (!grid.scale_each).then_some(global);
+        colour_bar(&mut out, colours, range, (width / 2.0, y));
+    }
     if let Some(note) = grid.note() {
         out.text(
             &note,
@@ -479,6 +526,42 @@ pub(crate) fn svg(figure: &Figure, grid: &ImageGrid) -> String {
         );
     }
     out.finish()
+}
+
+/// The colour bar of a diverging grid, centred at `x`, its top at `y`:
+/// the map from its most negative to its most positive colour, labelled
+/// with the values of `range` (or "negative" and "positive" when each
+/// image has its own scale).
+fn colour_bar(out: &mut Svg, colours: ColourMap, range: Option<(f64, f64)>, (x, y): (f64, f64)) {
+    let (bw, bh) = BAR;
+    let left = (x - bw / 2.0).round();
+    let step = bw / BAR_STEPS as f64;
+    let top_level = colours.level(1.0, (0.0, 1.0)).unwrap_or(0);
+    for i in 0..BAR_STEPS {
+        let t = i as f64 / (BAR_STEPS - 1) as f64;
+        let level = (t * f64::from(top_level)).round() as u8;
+        let x0 = left + i as f64 * step;
+        out.pixels(
+            &colours.hex(level),
+            &format!(
+                "M{} {}h{}v{}h-{}z",
+                svg::num(x0),
+                svg::num(y),
+                svg::num(step),
+                svg::num(bh),
+                svg::num(step)
+            ),
+        );
+    }
+    out.rect(left, y, bw, bh, "none", Some(("#999999", 1.0)));
+    let (lo, hi) = match range {
+        Some((lo, hi)) => (colour_map::short(lo), colour_map::short(hi)),
+        None => ("negative".to_owned(), "positive".to_owned()),
+    };
+    let label_y = y + bh + 3.0;
+    for (text, lx) in [(lo, left), ("0".to_owned(), left + bw / 2.0), (hi, left + bw)] {
+        out.text(&text, (lx, label_y), TICK_PX, LABEL, Align::Middle, Baseline::Top, false);
+    }
 }
 
 #[cfg(test)]

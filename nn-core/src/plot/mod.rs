@@ -2,7 +2,8 @@
 //! functions with their autograd derivatives, a model's fit to its data, loss
 //! and accuracy curves, a loss plot that redraws while training runs — and
 //! the pictures of a classification lesson: images from a tensor, a decision
-//! boundary, a confusion matrix, the diagram of a network.
+//! boundary, a confusion matrix, the diagram of a network — and of a
+//! convolutional one: its filters and feature maps.
 //!
 //! Every function returns a [`Figure`], shown as SVG when it is the last
 //! expression of a cell (or passed to [`Figure::show`]) and changed with
@@ -28,9 +29,12 @@
 
 mod activation;
 mod boundary;
+mod colour_map;
 mod confusion;
 mod draw;
+mod feature_maps;
 mod figure;
+mod filters;
 mod images;
 mod live;
 mod live_figure;
@@ -43,7 +47,9 @@ mod svg;
 pub use activation::{activation, activation_named};
 pub use boundary::decision_boundary;
 pub use confusion::confusion_matrix;
+pub use feature_maps::feature_maps;
 pub use figure::{Figure, PlotData};
+pub use filters::filters;
 pub use images::{images, titles};
 pub use live::LivePlot;
 pub use live_figure::LiveFigure;
