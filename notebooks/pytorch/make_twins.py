@@ -1,8 +1,14 @@
-"""Writes the PyTorch twins of the course notebooks (01, 02): the same lesson,
-cell for cell, in IPython + PyTorch. bench/cells.py runs them beside ours;
-their printed blocks are the ones the Rust notebooks reproduce.
+"""Writes the PyTorch twins of the course notebooks (01, 02, 05): the same
+lesson, cell for cell, in IPython + PyTorch. bench/cells.py runs them beside
+ours; their printed blocks are the ones the Rust notebooks reproduce.
 
-    python3 notebooks/pytorch/make_twins.py     # rewrites the .ipynb files here
+    python3 notebooks/pytorch/make_twins.py             # rewrites the .ipynb files here
+    python3 notebooks/pytorch/make_twins.py --execute   # and runs 05's twin (committed
+                                                        # with its outputs: the reference
+                                                        # of tests/notebooks)
+
+`--execute` needs torch, matplotlib, ipykernel and nbclient in that Python
+(the twin's cells tagged `twin-…` are compared with notebook 05's).
 """
 
 import json
@@ -286,13 +292,216 @@ plt.title("after 200 steps of Adam")
 plt.show()"""),
 ]
 
+DIGITS_HELPER = """\
+import gzip, csv
+from pathlib import Path
+
+def load_digits():
+    \"\"\"scikit-learn's 8×8 digits, as nn-core's data::load_digits(): images [1797, 64] (0 to 16), labels [1797].\"\"\"
+    path = Path("../../nn-core/data/digits.csv.gz")  # the file nn-core embeds
+    with gzip.open(path, "rt") as f:
+        rows = [[float(v) for v in row] for row in csv.reader(f)]
+    table = torch.tensor(rows, dtype=torch.float32)
+    return table[:, :64].contiguous(), table[:, 64].long()"""
+
+NB05 = [
+    ("markdown", "# 5 · Convolutional networks (PyTorch twin of the Rust lesson)\n\n"
+     "Cells tagged `twin-…` print what the same cells of `notebooks/05-convolutional-networks.ipynb` print "
+     "(tests/notebooks compares them)."),
+    ("code", "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
+     "from torch.utils.data import TensorDataset, DataLoader, random_split\n"
+     "import matplotlib.pyplot as plt\n\ntorch.set_num_threads(1)\n" + DIGITS_HELPER),
+    ("code", """x, y = load_digits()
+images = x.view(-1, 1, 8, 8) / 16.0
+print(images.size())
+print(y[:10])""", ["twin-digits"]),
+    ("code", """fig, axes = plt.subplots(1, 10, figsize=(8, 1.2))
+for k, ax in enumerate(axes):
+    ax.imshow(images[k, 0], cmap="gray")
+    ax.set_title(int(y[k]))
+    ax.axis("off")
+plt.show()"""),
+    ("code", """image = images[0, 0]  # the first digit, [8, 8]
+kernel = torch.tensor([[-1.0, 0.0, 1.0],
+                       [-1.0, 0.0, 1.0],
+                       [-1.0, 0.0, 1.0]])
+
+sums = []
+for i in range(6):
+    for j in range(6):
+        patch = image[i:i + 3, j:j + 3]  # the 3×3 pixels under the filter
+        sums.append((patch * kernel).sum())
+by_hand = torch.stack(sums).view(6, 6)
+print(by_hand)""", ["twin-by-hand"]),
+    ("code", """conv = nn.Conv2d(1, 1, 3, bias=False)
+with torch.no_grad():
+    conv.weight.copy_(kernel.view(1, 1, 3, 3))
+print(conv)
+with torch.no_grad():
+    out = conv(image.view(1, 1, 8, 8))
+print(out.size())
+print((out.view(6, 6) - by_hand).abs().max())""", ["twin-conv2d"]),
+    ("code", """fig, axes = plt.subplots(1, 3, figsize=(9, 3))
+axes[0].imshow(image, cmap="gray"); axes[0].set_title("the image")
+m = kernel.abs().max()
+axes[1].imshow(kernel, cmap="RdBu_r", vmin=-m, vmax=m); axes[1].set_title("the filter")
+m = out.abs().max()
+axes[2].imshow(out[0, 0], cmap="RdBu_r", vmin=-m, vmax=m); axes[2].set_title("the output")
+plt.show()"""),
+    ("code", """x1 = image.view(1, 1, 8, 8)
+print(F.conv2d(x1, conv.weight, None, stride=1, padding=0).size())
+print(F.conv2d(x1, conv.weight, None, stride=1, padding=1).size())
+print(F.conv2d(x1, conv.weight, None, stride=2, padding=1).size())""", ["twin-shapes"]),
+    ("code", """with torch.no_grad():
+    edges = F.conv2d(x1, conv.weight, None, stride=1, padding=1)  # [1, 1, 8, 8]
+print(edges.view(8, 8))
+print(nn.MaxPool2d(2)(edges).view(4, 4))
+print(nn.AvgPool2d(2)(edges).view(4, 4))""", ["twin-pooling"]),
+    ("code", """torch.manual_seed(0)
+digits = TensorDataset(images, y)
+train, test = random_split(digits, [0.8, 0.2])
+train_loader = DataLoader(train, batch_size=64, shuffle=True)
+x_test, y_test = next(iter(DataLoader(test, batch_size=len(test))))
+print("{} training images in {} batches of up to 64, {} test images".format(len(train), len(train_loader), len(test)))
+print(x_test.size())""", ["twin-split"]),
+    ("code", """def correct(model, x, y):
+    \"\"\"How many of the images x the model classifies right (in eval mode, without a graph).\"\"\"
+    model.eval()
+    with torch.no_grad():
+        return (model(x).argmax(1) == y).sum().item()
+
+
+def fit(model, loader, x_test, y_test, epochs):
+    \"\"\"Trains with Adam (lr 0.01); after each epoch prints the mean loss and the test accuracy.\"\"\"
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+    losses, accuracies = [], []
+    for epoch in range(1, epochs + 1):
+        model.train()
+        total = 0.0
+        for xb, yb in loader:
+            loss = F.cross_entropy(model(xb), yb)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item()
+        right = correct(model, x_test, y_test)
+        losses.append(total / len(loader))
+        accuracies.append(right / len(y_test))
+        print(f"epoch {epoch:2}: loss {losses[-1]:.4f}, test accuracy {right}/{len(y_test)}")
+    return losses, accuracies"""),
+    ("code", """torch.manual_seed(0)
+mlp = nn.Sequential(
+    nn.Flatten(),
+    nn.Linear(64, 32),
+    nn.ReLU(),
+    nn.Linear(32, 10),
+)
+print(mlp)
+print("parameters: {}".format(sum(p.numel() for p in mlp.parameters())))
+mlp_curves = fit(mlp, train_loader, x_test, y_test, 10)""", ["twin-mlp"]),
+    ("code", """torch.manual_seed(0)
+cnn = nn.Sequential(
+    nn.Conv2d(1, 8, 3, padding=1),
+    nn.ReLU(),
+    nn.MaxPool2d(2),
+    nn.Conv2d(8, 16, 3, padding=1),
+    nn.ReLU(),
+    nn.MaxPool2d(2),
+    nn.Flatten(),
+    nn.Linear(64, 10),
+)
+print(cnn)
+print("parameters: {}".format(sum(p.numel() for p in cnn.parameters())))""", ["twin-cnn"]),
+    ("code", """h = x_test[:64]
+print(f"input {h.size()}")
+with torch.no_grad():
+    for i, layer in enumerate(cnn):
+        h = layer(h)
+        print(f"({i}) {type(layer).__name__:<9} -> {h.size()}")""", ["twin-cnn-shapes"]),
+    ("code", "cnn_curves = fit(cnn, train_loader, x_test, y_test, 10)", ["twin-train-cnn"]),
+    ("code", """fig, axes = plt.subplots(1, 2, figsize=(8, 3))
+axes[0].plot(cnn_curves[0]); axes[0].set_title("Loss")
+axes[1].plot(cnn_curves[1]); axes[1].set_title("Accuracy")
+plt.show()"""),
+    ("code", """for name, model in [("MLP", mlp), ("CNN", cnn)]:
+    n = sum(p.numel() for p in model.parameters())
+    print(f"{name}: {n} parameters, {correct(model, x_test, y_test)} of {len(y_test)} test digits right")""", ["twin-compare"]),
+    ("code", """w = cnn[0].weight.detach()
+m = w.abs().max()
+fig, axes = plt.subplots(1, 8, figsize=(8, 1.4))
+for k, ax in enumerate(axes):
+    ax.imshow(w[k, 0], cmap="RdBu_r", vmin=-m, vmax=m)
+    ax.set_title(k)
+    ax.axis("off")
+plt.show()"""),
+    ("code", """digit = x_test[:1]
+print(f"label: {y_test[0]}")
+with torch.no_grad():
+    after_conv1 = cnn[:1](digit)
+    after_pool1 = cnn[:3](digit)
+    after_conv2 = cnn[:5](digit)
+print(after_conv1.size(), after_pool1.size(), after_conv2.size())""", ["twin-feature-maps"]),
+    ("code", """def show_maps(maps, title):
+    m = maps.abs().max()
+    c = maps.shape[1]
+    fig, axes = plt.subplots((c + 7) // 8, min(c, 8), figsize=(8, 1.2 * ((c + 7) // 8)))
+    for k, ax in enumerate(axes.flat):
+        ax.imshow(maps[0, k], cmap="RdBu_r", vmin=-m, vmax=m)
+        ax.set_title(k)
+        ax.axis("off")
+    fig.suptitle(title)
+    plt.show()
+
+show_maps(after_conv1, "after conv1")
+show_maps(cnn[:2](digit).detach(), "after conv1 and ReLU")
+show_maps(after_pool1, "after max-pooling")
+show_maps(after_conv2, "after conv2 and ReLU")"""),
+    ("code", """bn = nn.BatchNorm2d(2)
+print(bn)
+batch = torch.arange(16).float().view(2, 2, 2, 2)  # 2 images, 2 channels, 2×2
+out = bn(batch)  # training mode: the batch's own statistics
+print(out)
+for name, b in bn.named_buffers():
+    print(f"{name}: {b}")""", ["twin-batchnorm"]),
+    ("code", """bn.eval()  # evaluation mode: the running statistics
+print(bn(batch))""", ["twin-batchnorm-eval"]),
+    ("code", """torch.manual_seed(0)
+bn_cnn = nn.Sequential(
+    nn.Conv2d(1, 8, 3, padding=1),
+    nn.BatchNorm2d(8),
+    nn.ReLU(),
+    nn.MaxPool2d(2),
+    nn.Conv2d(8, 16, 3, padding=1),
+    nn.BatchNorm2d(16),
+    nn.ReLU(),
+    nn.MaxPool2d(2),
+    nn.Flatten(),
+    nn.Linear(64, 10),
+)
+print(bn_cnn)
+print("parameters: {}".format(sum(p.numel() for p in bn_cnn.parameters())))
+bn_curves = fit(bn_cnn, train_loader, x_test, y_test, 10)""", ["twin-bn-cnn"]),
+    ("code", """plt.figure(figsize=(6, 3.5))
+for name, curves in [("MLP", mlp_curves), ("CNN", cnn_curves), ("CNN + BatchNorm2d", bn_curves)]:
+    plt.plot(range(1, 11), curves[1], label=name)
+plt.title("test accuracy")
+plt.xlabel("epoch")
+plt.legend()
+plt.show()"""),
+]
+
 
 def notebook(cells):
     return {
         "cells": [
-            {"cell_type": kind, "id": f"cell-{i}", "metadata": {}, "source": text.splitlines(keepends=True)}
+            {
+                "cell_type": kind,
+                "id": f"cell-{i}",
+                "metadata": {"tags": rest[0]} if rest else {},
+                "source": text.splitlines(keepends=True),
+            }
             | ({"execution_count": None, "outputs": []} if kind == "code" else {})
-            for i, (kind, text) in enumerate(cells)
+            for i, (kind, text, *rest) in enumerate(cells)
         ],
         "metadata": {
             "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
@@ -303,7 +512,37 @@ def notebook(cells):
     }
 
 
+def execute(path, kernel_name="python3"):
+    """Runs a twin in place with nbclient (its outputs are committed: the
+    printed blocks the Rust notebook must reproduce). Needs a Python with
+    torch, matplotlib, ipykernel and nbclient."""
+    import nbclient
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(
+        nb, kernel_name=kernel_name, timeout=600, resources={"metadata": {"path": str(path.parent)}}
+    )
+    client.execute()
+    nbformat.write(nb, path)
+    print("executed", path)
+
+
+TWINS = [
+    ("01-linear-layers.ipynb", NB01),
+    ("02-training-a-network.ipynb", NB02),
+    ("05-convolutional-networks.ipynb", NB05),
+]
+
+# Twins committed with their outputs (the reference for tests/notebooks).
+EXECUTED = ["05-convolutional-networks.ipynb"]
+
 if __name__ == "__main__":
-    for name, cells in [("01-linear-layers.ipynb", NB01), ("02-training-a-network.ipynb", NB02)]:
+    import sys
+
+    run = "--execute" in sys.argv  # also run the twins of EXECUTED (torch, matplotlib, nbclient)
+    for name, cells in TWINS:
         (HERE / name).write_text(json.dumps(notebook(cells), indent=1, ensure_ascii=False) + "\n")
         print("wrote", HERE / name)
+        if run and name in EXECUTED:
+            execute(HERE / name)

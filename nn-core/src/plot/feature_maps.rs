@@ -36,7 +36,7 @@ use crate::tensor::Tensor;
 /// let image = Tensor::rand([1, 1, 8, 8]);
 /// let maps = no_grad(|| conv.forward(&image)); // [1, 8, 8, 8]
 /// let fig = plot::feature_maps(&maps);
-/// assert_eq!(fig.mime_bundle().text(), "<Figure 618x190: 8 feature maps 8×8>");
+/// assert_eq!(fig.mime_bundle().text(), "<Figure 578x168: 8 feature maps 8×8>");
 ///
 /// // After a ReLU: no negative value, so no blue.
 /// let svg = plot::feature_maps(&maps.relu()).to_svg();
