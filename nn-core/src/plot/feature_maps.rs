@@ -57,7 +57,7 @@ pub fn feature_maps(activations: &Tensor) -> Figure {
     } else {
         (n * c, c)
     };
-    let titles: Vec<String> = if n == 1 {
+    let titles: Vec<String> = if n == 1 && c > 1 {
         (0..c).map(|i| i.to_string()).collect()
     } else {
         Vec::new()

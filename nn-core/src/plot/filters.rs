@@ -64,7 +64,7 @@ pub fn filters(weight: &Tensor) -> Figure {
     } else {
         (c_out * c_in, c_in)
     };
-    let titles: Vec<String> = if c_in == 1 {
+    let titles: Vec<String> = if c_in == 1 && c_out > 1 {
         (0..c_out).map(|i| i.to_string()).collect()
     } else {
         Vec::new()

@@ -31,8 +31,10 @@ const MAX_HEIGHT: f64 = 560.0;
 const TITLE_LINE: f64 = 14.0;
 /// Height of the colour bar under a diverging grid, with its labels, px.
 const BAR_BAND: f64 = 34.0;
-/// Width and height of the colour bar, px.
+/// Width (at most) and height of the colour bar, px.
 const BAR: (f64, f64) = (240.0, 10.0);
+/// The frame of an image on a diverging map.
+const FRAME: &str = "#BBBBBB";
 /// Pieces of the colour bar.
 const BAR_STEPS: usize = 51;
 
@@ -427,11 +429,15 @@ pub(crate) fn svg(figure: &Figure, grid: &ImageGrid) -> String {
     let global = colours.range(min_max(grid.images.iter().flatten()));
     // Pixels of every image by colour, drawn after the backgrounds.
     let mut pixels: BTreeMap<String, Pieces> = BTreeMap::new();
+    // Where the images are: a diverging map's white (0) would merge with
+    // the page, so its images get a thin frame.
+    let mut frames = Vec::new();
     for (k, image) in grid.images.iter().enumerate() {
         let (row, col) = (k / grid.columns, k % grid.columns);
         let cell_x = left + col as f64 * (cell_w + GAP);
         let x0 = (cell_x + (cell_w - iw) / 2.0).round();
         let y0 = top + row as f64 * (band + ih + GAP) + band;
+        frames.push((x0, y0));
         if let Some(title) = grid.titles.get(k) {
             let lines: Vec<&str> = title.split('\n').collect();
             for (i, line) in lines.iter().enumerate() {
@@ -509,10 +515,14 @@ pub(crate) fn svg(figure: &Figure, grid: &ImageGrid) -> String {
         out.pixels(fill, &d.text);
     }
     if colours == ColourMap::Diverging {
+        for (x0, y0) in frames {
+            out.rect(x0 - 0.5, y0 - 0.5, iw + 1.0, ih + 1.0, "none", Some((FRAME, 1.0)));
+        }
         let note = if grid.note().is_some() { 18.0 } else { 0.0 };
         let y = height - MARGIN - note - BAR_BAND + 6.0;
         let range = (!grid.scale_each).then_some(global);
-        colour_bar(&mut out, colours, range, (width / 2.0, y));
+        let bar_width = BAR.0.min(width - 2.0 * MARGIN - 40.0).max(40.0);
+        colour_bar(&mut out, colours, range, (width / 2.0, y), bar_width);
     }
     if let Some(note) = grid.note() {
         out.text(
@@ -532,8 +542,14 @@ pub(crate) fn svg(figure: &Figure, grid: &ImageGrid) -> String {
 /// the map from its most negative to its most positive colour, labelled
 /// with the values of `range` (or "negative" and "positive" when each
 /// image has its own scale).
-fn colour_bar(out: &mut Svg, colours: ColourMap, range: Option<(f64, f64)>, (x, y): (f64, f64)) {
-    let (bw, bh) = BAR;
+fn colour_bar(
+    out: &mut Svg,
+    colours: ColourMap,
+    range: Option<(f64, f64)>,
+    (x, y): (f64, f64),
+    bw: f64,
+) {
+    let bh = BAR.1;
     let left = (x - bw / 2.0).round();
     let step = bw / BAR_STEPS as f64;
     let top_level = colours.level(1.0, (0.0, 1.0)).unwrap_or(0);
