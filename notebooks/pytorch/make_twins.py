@@ -372,7 +372,7 @@ print(x_test.size())""", ["twin-split"]),
 
 
 def fit(model, loader, x_test, y_test, epochs):
-    \"\"\"Trains with Adam (lr 0.01); after each epoch prints the mean loss and the test accuracy.\"\"\"
+    \"\"\"Trains with Adam (lr 0.01); prints the mean loss of each epoch and the final test accuracy.\"\"\"
     optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
     losses, accuracies = [], []
     for epoch in range(1, epochs + 1):
@@ -387,7 +387,8 @@ def fit(model, loader, x_test, y_test, epochs):
         right = correct(model, x_test, y_test)
         losses.append(total / len(loader))
         accuracies.append(right / len(y_test))
-        print(f"epoch {epoch:2}: loss {losses[-1]:.4f}, test accuracy {right}/{len(y_test)}")
+        print(f"epoch {epoch:2}: loss {losses[-1]:.2f}")
+    print(f"test accuracy: {correct(model, x_test, y_test)}/{len(y_test)}")
     return losses, accuracies"""),
     ("code", """torch.manual_seed(0)
 mlp = nn.Sequential(
@@ -462,7 +463,7 @@ batch = torch.arange(16).float().view(2, 2, 2, 2)  # 2 images, 2 channels, 2×2
 out = bn(batch)  # training mode: the batch's own statistics
 print(out)
 for name, b in bn.named_buffers():
-    print(f"{name}: {b}")""", ["twin-batchnorm"]),
+    print(name, b)""", ["twin-batchnorm"]),
     ("code", """bn.eval()  # evaluation mode: the running statistics
 print(bn(batch))""", ["twin-batchnorm-eval"]),
     ("code", """torch.manual_seed(0)
