@@ -6,6 +6,8 @@
 - plot cells produce SVG;
 - notebook 01 prints what PyTorch printed for the same programs
   (`notebook-outputs.txt`), and notebook 02's losses follow PyTorch's;
+- notebook 05 prints what its PyTorch twin printed (the committed
+  `notebooks/pytorch/05-convolutional-networks.ipynb`, cells tagged `twin-…`);
 - `jupyter nbconvert --to html` embeds the plots and the tensors' text.
 """
 
@@ -63,8 +65,13 @@ def show_diff(expected: str, got: str) -> str:
     return "\n".join(difflib.unified_diff(expected.splitlines(), got.splitlines(), "expected", "got", lineterm=""))
 
 
-def test_there_are_three_notebooks(committed) -> None:
-    assert sorted(committed) == ["01-linear-layers.ipynb", "02-training-a-network.ipynb", "03-activation-functions.ipynb"]
+def test_there_are_the_course_notebooks(committed) -> None:
+    assert sorted(committed) == [
+        "01-linear-layers.ipynb",
+        "02-training-a-network.ipynb",
+        "03-activation-functions.ipynb",
+        "05-convolutional-networks.ipynb",
+    ]
 
 
 def test_no_cell_fails(executed) -> None:
@@ -266,10 +273,52 @@ def test_notebook02_data_and_final_weights_follow_torch(executed) -> None:
 
 
 # ---------------------------------------------------------------------------
+# Notebook 05 against its PyTorch twin (run with torch, committed with its
+# outputs by `notebooks/pytorch/make_twins.py --execute`).
+
+TWIN_05 = ROOT / "notebooks" / "pytorch" / "05-convolutional-networks.ipynb"
+
+
+def twin_blocks(nb) -> dict[str, str]:
+    """{tag: stdout} of the cells tagged `twin-…`."""
+    blocks = {}
+    for cell in nb.cells:
+        for tag in cell.metadata.get("tags", []):
+            if cell.cell_type == "code" and tag.startswith("twin-"):
+                assert tag not in blocks, f"two cells tagged {tag!r}"
+                blocks[tag] = stdout(cell)
+    return blocks
+
+
+def test_notebook05_prints_what_its_torch_twin_printed(executed) -> None:
+    import nbformat
+
+    twin = twin_blocks(nbformat.read(TWIN_05, as_version=4))
+    ours = twin_blocks(executed["05-convolutional-networks.ipynb"])
+    assert sorted(ours) == sorted(twin), "notebook 05 and its twin tag different cells"
+    assert all(twin.values()), "a twin cell has no output: run `make_twins.py --execute`"
+    problems = [
+        f"cell {tag} (torch's output, then ours):\n{show_diff(want, ours[tag])}"
+        for tag, want in twin.items()
+        if ours[tag] != want
+    ]
+    print(f"notebook 05: {len(twin) - len(problems)}/{len(twin)} printed blocks equal PyTorch's")
+    assert not problems, "\n\n".join(problems)
+
+
+# ---------------------------------------------------------------------------
 # HTML export (the course pages).
 
 
-@pytest.mark.parametrize("name", ["01-linear-layers.ipynb", "02-training-a-network.ipynb", "03-activation-functions.ipynb"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "01-linear-layers.ipynb",
+        "02-training-a-network.ipynb",
+        "03-activation-functions.ipynb",
+        "05-convolutional-networks.ipynb",
+    ],
+)
 def test_html_export_embeds_plots_and_tensors(executed, tmp_path: Path, name: str) -> None:
     import nbformat
 
@@ -284,3 +333,10 @@ def test_html_export_embeds_plots_and_tensors(executed, tmp_path: Path, name: st
     if name.startswith("01"):
         assert html.escape("tensor([[-0.0053,  0.3793],") in page
         assert html.escape("Linear(in_features=2, out_features=3, bias=True)") in page
+    if name.startswith("05"):
+        # The pictures of the lesson: filters and feature maps (blue-white-red
+        # with a colour bar), digits, a confusion matrix, among the SVGs.
+        svgs = [base64.b64decode(u).decode() for u in uris]
+        assert any("filters 3×3" in s and "#F7F7F7" in s for s in svgs), "no filters picture"
+        assert any(">after conv1</text>" in s for s in svgs), "no feature maps picture"
+        assert html.escape("Conv2d(1, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))") in page
