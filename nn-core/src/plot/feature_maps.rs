@@ -130,7 +130,9 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "plot::feature_maps: expected a layer's output [C, H, W] or [N, C, H, W], got shape [8, 8]")]
+    #[should_panic(
+        expected = "plot::feature_maps: expected a layer's output [C, H, W] or [N, C, H, W], got shape [8, 8]"
+    )]
     fn an_image_is_not_feature_maps() {
         feature_maps(&Tensor::zeros([8, 8]));
     }

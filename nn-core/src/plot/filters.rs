@@ -179,7 +179,9 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "plot::filters: expected a Conv2d weight [C_out, C_in, kH, kW], got shape [8, 3]")]
+    #[should_panic(
+        expected = "plot::filters: expected a Conv2d weight [C_out, C_in, kH, kW], got shape [8, 3]"
+    )]
     fn a_linear_weight_is_not_filters() {
         filters(&Tensor::zeros([8, 3]));
     }

@@ -516,7 +516,14 @@ pub(crate) fn svg(figure: &Figure, grid: &ImageGrid) -> String {
     }
     if colours == ColourMap::Diverging {
         for (x0, y0) in frames {
-            out.rect(x0 - 0.5, y0 - 0.5, iw + 1.0, ih + 1.0, "none", Some((FRAME, 1.0)));
+            out.rect(
+                x0 - 0.5,
+                y0 - 0.5,
+                iw + 1.0,
+                ih + 1.0,
+                "none",
+                Some((FRAME, 1.0)),
+            );
         }
         let note = if grid.note().is_some() { 18.0 } else { 0.0 };
         let y = height - MARGIN - note - BAR_BAND + 6.0;
@@ -575,8 +582,20 @@ fn colour_bar(
         None => ("negative".to_owned(), "positive".to_owned()),
     };
     let label_y = y + bh + 3.0;
-    for (text, lx) in [(lo, left), ("0".to_owned(), left + bw / 2.0), (hi, left + bw)] {
-        out.text(&text, (lx, label_y), TICK_PX, LABEL, Align::Middle, Baseline::Top, false);
+    for (text, lx) in [
+        (lo, left),
+        ("0".to_owned(), left + bw / 2.0),
+        (hi, left + bw),
+    ] {
+        out.text(
+            &text,
+            (lx, label_y),
+            TICK_PX,
+            LABEL,
+            Align::Middle,
+            Baseline::Top,
+            false,
+        );
     }
 }
 
