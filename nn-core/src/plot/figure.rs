@@ -199,6 +199,12 @@ impl Figure {
     /// ```
     pub fn title(mut self, title: &str) -> Figure {
         self.title = title.to_owned();
+        if let Kind::Images(_) = self.kind {
+            // An image grid is as narrow as its images: widen it for a
+            // title that would not fit (as its own title was fitted).
+            let need = super::svg::text_width(title, super::svg::TITLE_PX) + 24.0;
+            self.width = self.width.max(need.ceil() as u32);
+        }
         self
     }
 

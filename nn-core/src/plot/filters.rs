@@ -160,6 +160,16 @@ mod tests {
     }
 
     #[test]
+    fn a_long_title_widens_a_narrow_grid() {
+        let fig = filters(&Tensor::zeros([16, 8, 3, 3]));
+        let narrow = fig.width;
+        let title = "second layer: 16 filters × 8 input maps, after training";
+        let fig = fig.title(title);
+        let need = crate::plot::svg::text_width(title, crate::plot::svg::TITLE_PX) + 24.0;
+        assert!(f64::from(fig.width) >= need && fig.width > narrow);
+    }
+
+    #[test]
     fn svg_is_plain_shapes_without_ids() {
         let svg = filters(&Tensor::randn([4, 2, 3, 3])).to_svg();
         roxmltree::Document::parse(&svg).unwrap();
