@@ -114,11 +114,13 @@ def test_plot_cells_produce_svg(executed) -> None:
             for svg in svgs:
                 root = ET.fromstring(svg)
                 assert root.tag.endswith("svg")
-                # Curves (polyline, path) or a diagram (plot::network: lines, circles).
+                # Curves (polyline, path) or a diagram (plot::network: lines, circles),
+                # or cells (plot::confusion_matrix: rectangles beyond the background).
                 drawn = ("polyline", "path", "line", "circle")
-                assert any(root.find(f".//{{http://www.w3.org/2000/svg}}{tag}") is not None for tag in drawn), (
-                    f"{name} cell {i}: the SVG draws nothing"
-                )
+                rects = len(root.findall(".//{http://www.w3.org/2000/svg}rect"))
+                assert rects > 1 or any(
+                    root.find(f".//{{http://www.w3.org/2000/svg}}{tag}") is not None for tag in drawn
+                ), f"{name} cell {i}: the SVG draws nothing"
             count += 1
     assert count >= 12, f"only {count} plot cells"
 
