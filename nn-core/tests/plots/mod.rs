@@ -80,6 +80,8 @@ pub fn gallery() -> Vec<(&'static str, Figure)> {
         ("images", images()),
         ("misclassified", misclassified()),
         ("filters", filters()),
+        ("conv_filters", conv_filters()),
+        ("feature_maps", feature_maps()),
         ("confusion", confusion()),
         ("confusion_digits", confusion_digits()),
         ("network", network()),
@@ -167,6 +169,32 @@ pub fn misclassified() -> Figure {
 pub fn filters() -> Figure {
     let mut generator = Generator::new(7);
     plot::images(&Tensor::randn_with([4, 3, 5, 5], &mut generator), &[]).scale_each(true)
+}
+
+/// The filters of a `Conv2d(1, 8, 3)` (`plot::filters`): golden file
+/// `tests/golden/conv_filters.svg`.
+pub fn conv_filters() -> Figure {
+    let mut generator = Generator::new(3);
+    plot::filters(&(Tensor::randn_with([8, 1, 3, 3], &mut generator) * 0.3))
+}
+
+/// The feature maps of a digit after a vertical-edge filter, before the
+/// ReLU and after it (`plot::feature_maps`, two inputs as two rows):
+/// golden file `tests/golden/feature_maps.svg`.
+pub fn feature_maps() -> Figure {
+    let digits = digit_images().view([-1, 1, 8, 8]) / 16.0;
+    let edge = tensor![[[[-1.0, 0.0, 1.0], [-1.0, 0.0, 1.0], [-1.0, 0.0, 1.0]]]];
+    let horizontal = edge.transpose(2, 3);
+    let maps = F::conv2d(
+        &digits.i(2..4),
+        &Tensor::cat(&[edge, horizontal], 0),
+        None,
+        1,
+        1,
+        1,
+        1,
+    );
+    plot::feature_maps(&maps)
 }
 
 /// A 3-class confusion matrix: golden file `tests/golden/confusion.svg`.
@@ -294,6 +322,8 @@ pub fn training_curves() -> Figure {
 pub fn pictures() -> Vec<(&'static str, Figure)> {
     vec![
         ("images", images()),
+        ("conv_filters", conv_filters()),
+        ("feature_maps", feature_maps()),
         ("confusion", confusion()),
         ("network", network()),
         ("boundary", boundary()),
