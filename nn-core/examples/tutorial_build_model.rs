@@ -100,6 +100,10 @@ fn main() {
     // Model Parameters: each parameter's size and its first two rows.
     println!("Model structure:  {model} \n\n");
     for (name, param) in model.named_parameters() {
-        println!("Layer: {name} | Size: {} | Values : {} \n", param.size(), param.i(..2));
+        println!(
+            "Layer: {name} | Size: {} | Values : {} \n",
+            param.size(),
+            param.i(..2)
+        );
     }
 }

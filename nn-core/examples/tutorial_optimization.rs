@@ -83,7 +83,12 @@ fn train_loop(
 }
 
 /// The loss and accuracy on the test set.
-fn test_loop(dataloader: &Loader, size: usize, model: &mut NeuralNetwork, loss_fn: &CrossEntropyLoss) {
+fn test_loop(
+    dataloader: &Loader,
+    size: usize,
+    model: &mut NeuralNetwork,
+    loss_fn: &CrossEntropyLoss,
+) {
     // Set the model to evaluation mode - important for batch normalization and
     // dropout layers. Unnecessary in this situation but added for best practices.
     model.eval();

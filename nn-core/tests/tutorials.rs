@@ -154,7 +154,8 @@ fn same_but_rounding(a: &str, b: &str) -> bool {
 /// differed by a unit of their last digit.
 fn compare(torch: &str, ours: &str) -> (Vec<String>, usize) {
     let torch = without_python_forms(torch);
-    let (t_lines, o_lines): (Vec<&str>, Vec<&str>) = (torch.lines().collect(), ours.lines().collect());
+    let (t_lines, o_lines): (Vec<&str>, Vec<&str>) =
+        (torch.lines().collect(), ours.lines().collect());
     let mut problems = Vec::new();
     let mut rounded = 0;
     for (n, (t, o)) in t_lines.iter().zip(&o_lines).enumerate() {
