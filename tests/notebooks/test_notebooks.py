@@ -6,6 +6,8 @@
 - plot cells produce SVG;
 - notebook 01 prints what PyTorch printed for the same programs
   (`notebook-outputs.txt`), and notebook 02's losses follow PyTorch's;
+- notebook 04's tagged cells print what its PyTorch twin's cells of the same
+  tags printed (`notebooks/pytorch/04-classification.printed.json`);
 - `jupyter nbconvert --to html` embeds the plots and the tensors' text.
 """
 
@@ -63,8 +65,16 @@ def show_diff(expected: str, got: str) -> str:
     return "\n".join(difflib.unified_diff(expected.splitlines(), got.splitlines(), "expected", "got", lineterm=""))
 
 
-def test_there_are_three_notebooks(committed) -> None:
-    assert sorted(committed) == ["01-linear-layers.ipynb", "02-training-a-network.ipynb", "03-activation-functions.ipynb"]
+COURSE = [
+    "01-linear-layers.ipynb",
+    "02-training-a-network.ipynb",
+    "03-activation-functions.ipynb",
+    "04-classification.ipynb",
+]
+
+
+def test_the_course_notebooks(committed) -> None:
+    assert sorted(committed) == COURSE
 
 
 def test_no_cell_fails(executed) -> None:
@@ -107,11 +117,12 @@ def test_plot_cells_produce_svg(executed) -> None:
             for svg in svgs:
                 root = ET.fromstring(svg)
                 assert root.tag.endswith("svg")
-                # Curves (polyline, path) or a diagram (plot::network: lines, circles).
+                # Curves (polyline, path), a diagram (plot::network: lines, circles),
+                # or cells (plot::confusion_matrix: rects beside the background's).
                 drawn = ("polyline", "path", "line", "circle")
-                assert any(root.find(f".//{{http://www.w3.org/2000/svg}}{tag}") is not None for tag in drawn), (
-                    f"{name} cell {i}: the SVG draws nothing"
-                )
+                assert any(root.find(f".//{{http://www.w3.org/2000/svg}}{tag}") is not None for tag in drawn) or (
+                    len(root.findall(".//{http://www.w3.org/2000/svg}rect")) > 1
+                ), f"{name} cell {i}: the SVG draws nothing"
             count += 1
     assert count >= 12, f"only {count} plot cells"
 
@@ -266,10 +277,55 @@ def test_notebook02_data_and_final_weights_follow_torch(executed) -> None:
 
 
 # ---------------------------------------------------------------------------
+# Notebook 04 against its PyTorch twin (notebooks/pytorch/run_twin.py ran it).
+
+TWIN_04 = ROOT / "notebooks" / "pytorch" / "04-classification.printed.json"
+
+
+def test_notebook04_prints_what_its_pytorch_twin_printed(executed) -> None:
+    import json
+
+    twin = json.loads(TWIN_04.read_text())
+    nb = executed["04-classification.ipynb"]
+    tags = {t for c in nb.cells if c.cell_type == "code" for t in c.metadata.get("tags", []) if t != "plot"}
+    assert set(twin["printed"]) == tags, (
+        f"the twin's tagged cells {sorted(twin['printed'])} are not notebook 04's {sorted(tags)}: "
+        "tag both alike (notebooks/pytorch/make_twins.py), then run notebooks/pytorch/run_twin.py"
+    )
+    problems = []
+    for tag, want in twin["printed"].items():
+        got = stdout(tagged(nb, tag))
+        if got != want:
+            problems.append(f"cell {tag} vs torch {twin['torch']}:\n{show_diff(want, got)}")
+    print(f"notebook 04: {len(twin['printed']) - len(problems)}/{len(twin['printed'])} printed blocks equal PyTorch's")
+    assert not problems, "\n\n".join(problems)
+
+
+def test_notebook04_draws_its_pictures(executed) -> None:
+    nb = executed["04-classification.ipynb"]
+    titles = [
+        o["data"]["text/plain"]
+        for c in nb.cells
+        for o in c.get("outputs", [])
+        if "image/svg+xml" in o.get("data", {})
+    ]
+    # The live boundary leaves one picture, the final one.
+    for start in [
+        "<Figure 640x400: Decision boundary (accuracy ",
+        "<Figure 720x300: Loss | Accuracy>",
+        "<Figure 640x506: Sequential: 64 → 32 → 10, 2410 parameters>",
+        "<Figure 478x494: Confusion matrix (accuracy 96.1%)>",
+    ]:
+        assert any(t.startswith(start) for t in titles), f"no figure {start}…: {titles}"
+    boundaries = [t for t in titles if "Decision boundary" in t]
+    assert boundaries[-1] == "<Figure 640x400: Decision boundary (accuracy 99.0%)>", boundaries
+
+
+# ---------------------------------------------------------------------------
 # HTML export (the course pages).
 
 
-@pytest.mark.parametrize("name", ["01-linear-layers.ipynb", "02-training-a-network.ipynb", "03-activation-functions.ipynb"])
+@pytest.mark.parametrize("name", COURSE)
 def test_html_export_embeds_plots_and_tensors(executed, tmp_path: Path, name: str) -> None:
     import nbformat
 
@@ -284,3 +340,7 @@ def test_html_export_embeds_plots_and_tensors(executed, tmp_path: Path, name: st
     if name.startswith("01"):
         assert html.escape("tensor([[-0.0053,  0.3793],") in page
         assert html.escape("Linear(in_features=2, out_features=3, bias=True)") in page
+    if name.startswith("04"):
+        # The spirals' boundary, curves, digits, network, confusion matrix, mistakes.
+        assert len(uris) >= 7, f"{len(uris)} pictures"
+        assert html.escape("epoch 15  train loss 0.0506  test accuracy 96.1%") in page
