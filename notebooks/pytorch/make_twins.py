@@ -1,14 +1,12 @@
-"""Writes the PyTorch twins of the course notebooks (01, 02, 05): the same
+"""Writes the PyTorch twins of the course notebooks (01, 02, 04, 05): the same
 lesson, cell for cell, in IPython + PyTorch. bench/cells.py runs them beside
 ours; their printed blocks are the ones the Rust notebooks reproduce.
 
-    python3 notebooks/pytorch/make_twins.py             # rewrites the .ipynb files here
-    python3 notebooks/pytorch/make_twins.py --execute   # and runs 05's twin (committed
-                                                        # with its outputs: the reference
-                                                        # of tests/notebooks)
+    python3 notebooks/pytorch/make_twins.py     # rewrites the .ipynb files here
 
-`--execute` needs torch, matplotlib, ipykernel and nbclient in that Python
-(the twin's cells tagged `twin-…` are compared with notebook 05's).
+A cell is `(kind, source)` or `(kind, source, tags)`: a tagged twin cell and
+the Rust cell of the same tag print the same text (run_twin.py records the
+twin's, tests/notebooks/test_notebooks.py compares).
 """
 
 import json
@@ -292,25 +290,174 @@ plt.title("after 200 steps of Adam")
 plt.show()"""),
 ]
 
-DIGITS_HELPER = """\
-import gzip, csv
-from pathlib import Path
+# Notebook 04's twin. The data sets are nn-core's, written as PyTorch code in
+# tools/reference/datasets.py (same seed, same points; the digits from the
+# same file).
+PLOT_HELPERS_04 = """\
+import matplotlib.pyplot as plt
 
-def load_digits():
-    \"\"\"scikit-learn's 8×8 digits, as nn-core's data::load_digits(): images [1797, 64] (0 to 16), labels [1797].\"\"\"
-    path = Path("../../nn-core/data/digits.csv.gz")  # the file nn-core embeds
-    with gzip.open(path, "rt") as f:
-        rows = [[float(v) for v in row] for row in csv.reader(f)]
-    table = torch.tensor(rows, dtype=torch.float32)
-    return table[:, :64].contiguous(), table[:, 64].long()"""
+def plot_decision_boundary(model, x, y, title=None):
+    \"\"\"The plane coloured by the predicted class, the points by their class
+    (plot::decision_boundary).\"\"\"
+    lo, hi = x.min(dim=0).values - 0.2, x.max(dim=0).values + 0.2
+    gx, gy = torch.meshgrid(torch.linspace(lo[0], hi[0], 128), torch.linspace(lo[1], hi[1], 80), indexing="xy")
+    with torch.no_grad():
+        pred = model(torch.stack([gx.flatten(), gy.flatten()], dim=1)).argmax(dim=1)
+        correct = (model(x).argmax(dim=1) == y).sum().item()
+    plt.figure(figsize=(6.4, 4))
+    plt.contourf(gx, gy, pred.view(gx.shape), alpha=0.3, cmap="tab10", vmin=0, vmax=9)
+    plt.scatter(x[:, 0], x[:, 1], c=y, s=10, cmap="tab10", vmin=0, vmax=9)
+    plt.title(title or "Decision boundary (accuracy {:.1f}%)".format(100 * correct / len(y)))
+    plt.show()
 
+def plot_images(images, titles):
+    \"\"\"A row (or rows of 10) of grayscale images, ink in white (plot::images).\"\"\"
+    n = len(images)
+    cols = min(n, 10)
+    rows = (n + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(cols, 1.2 * rows), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, image, title in zip(axes.flat, images, titles):
+        ax.imshow(image, cmap="gray")
+        ax.set_title(title, fontsize=8)
+    plt.show()"""
+
+NB04 = [
+    ("markdown", "# 4 · Classification (PyTorch twin of the Rust lesson)"),
+    ("code", """import sys
+import torch
+import torch.nn as nn
+from torch.utils.data import DataLoader, TensorDataset, random_split
+
+sys.path.insert(0, "../../tools/reference")  # nn-core's data sets, as PyTorch code
+from datasets import load_digits, make_spirals
+""" + PLOT_HELPERS_04),
+    ("code", """torch.manual_seed(0)
+x, y = make_spirals(300, 3, 0.2)
+
+print(x.size())
+print(x[:5])
+print(y[:5])""", ["spirals-data"]),
+    ("code", """model = nn.Sequential(
+    nn.Linear(2, 64),
+    nn.ReLU(),
+    nn.Linear(64, 64),
+    nn.ReLU(),
+    nn.Linear(64, 3),
+)
+print(model)""", ["spirals-model"]),
+    ("code", """logits = model(x[:5])
+print(logits)
+print(logits.softmax(dim=1))
+print(logits.argmax(dim=1))""", ["spirals-scores"]),
+    ("code", """loss_fn = nn.CrossEntropyLoss()
+print(loss_fn(model(x), y))""", ["spirals-loss"]),
+    ("code", "plot_decision_boundary(model, x, y)"),
+    ("code", """dataset = TensorDataset(x, y)
+loader = DataLoader(dataset, batch_size=32, shuffle=True)
+print("{} batches of up to 32 points".format(len(loader)))
+
+xb, yb = next(iter(loader))  # the first batch of an epoch
+print(xb.size(), yb.size())
+print(yb)""", ["spirals-batch"]),
+    ("code", """optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+losses, accuracies = [], []
+
+for epoch in range(1, 41):
+    for xb, yb in loader:
+        loss = loss_fn(model(xb), yb)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+    with torch.no_grad():
+        scores = model(x)
+        loss, correct = loss_fn(scores, y).item(), (scores.argmax(dim=1) == y).sum().item()
+    accuracy = 100 * correct / 300
+    losses.append(loss)
+    accuracies.append(accuracy)
+    if epoch % 5 == 0:
+        print(f"epoch {epoch:2}  loss {loss:.4f}  accuracy {accuracy:.1f}%")
+# The Rust lesson redraws the boundary while it trains (LiveFigure); here, once after.
+plot_decision_boundary(model, x, y)""", ["train-spirals"]),
+    ("code", """fig, (left, right) = plt.subplots(1, 2, figsize=(7.2, 3))
+left.plot(losses)
+left.set_title("Loss")
+left.set_xlabel("epoch")
+right.plot(accuracies, color="tab:orange")
+right.set_title("Accuracy")
+right.set_xlabel("epoch")
+plt.show()"""),
+    ("code", """images, labels = load_digits()
+print(images.size(), labels.size())
+print(images[0].view(8, 8))
+print(labels[:20])""", ["digits-data"]),
+    ("code", "plot_images(images[:30].view(-1, 8, 8), [str(l.item()) for l in labels[:30]])"),
+    ("code", """torch.manual_seed(0)
+digits = TensorDataset(images / 16.0, labels)
+train_set, test_set = random_split(digits, [0.8, 0.2])
+print("train: {} images, test: {} images".format(len(train_set), len(test_set)))
+
+train_loader = DataLoader(train_set, batch_size=64, shuffle=True)
+test_loader = DataLoader(test_set, batch_size=1000)  # the whole test set in one batch, in order""", ["digits-split"]),
+    ("code", """model = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10))
+print(model)""", ["digits-model"]),
+    ("code", """def test_accuracy(model, loader):
+    correct, total = 0, 0
+    for xb, yb in loader:
+        with torch.no_grad():
+            correct += (model(xb).argmax(dim=1) == yb).sum().item()
+        total += yb.numel()
+    return 100 * correct / total"""),
+    ("code", """optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+for epoch in range(1, 16):
+    total = 0.0
+    for xb, yb in train_loader:
+        loss = loss_fn(model(xb), yb)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        total += loss.item()
+    train_loss = total / len(train_loader)
+    print(f"epoch {epoch:2}  train loss {train_loss:.4f}  test accuracy {test_accuracy(model, test_loader):.1f}%")""", ["train-digits"]),
+    ("code", """x_test, y_test = next(iter(test_loader))
+with torch.no_grad():
+    pred = model(x_test).argmax(dim=1)
+counts = torch.zeros(10, 10, dtype=torch.int64)
+for t, p in zip(y_test, pred):
+    counts[t, p] += 1
+plt.imshow(counts, cmap="Blues")
+plt.xlabel("predicted")
+plt.ylabel("true")
+plt.title("Confusion matrix (accuracy {:.1f}%)".format(100 * counts.trace().item() / len(y_test)))
+plt.show()"""),
+    ("code", """wrong = pred != y_test
+print("{} misclassified of {}".format(wrong.sum().item(), y_test.numel()))
+print("predicted: {}".format(pred[wrong]))
+print("true     : {}".format(y_test[wrong]))
+
+titles = ["pred {}\\ntrue {}".format(p, t) for p, t in zip(pred[wrong].tolist(), y_test[wrong].tolist())]
+plot_images(x_test[wrong].view(-1, 8, 8), titles)""", ["misclassified"]),
+]
+
+
+# Notebook 05's twin: the digits from tools/reference/datasets.py.
 NB05 = [
-    ("markdown", "# 5 · Convolutional networks (PyTorch twin of the Rust lesson)\n\n"
-     "Cells tagged `twin-…` print what the same cells of `notebooks/05-convolutional-networks.ipynb` print "
-     "(tests/notebooks compares them)."),
-    ("code", "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
-     "from torch.utils.data import TensorDataset, DataLoader, random_split\n"
-     "import matplotlib.pyplot as plt\n\ntorch.set_num_threads(1)\n" + DIGITS_HELPER),
+    ("markdown", "# 5 · Convolutional networks (PyTorch twin of the Rust lesson)"),
+    ("code", """import sys
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.utils.data import TensorDataset, DataLoader, random_split
+import matplotlib.pyplot as plt
+
+sys.path.insert(0, "../../tools/reference")  # nn-core's data sets, as PyTorch code
+from datasets import load_digits
+
+# One thread: torch's convolutions add in an order that depends on the thread
+# count, and the trainings below print the numbers of the 1-thread run.
+torch.set_num_threads(1)"""),
     ("code", """x, y = load_digits()
 images = x.view(-1, 1, 8, 8) / 16.0
 print(images.size())
@@ -495,14 +642,10 @@ plt.show()"""),
 def notebook(cells):
     return {
         "cells": [
-            {
-                "cell_type": kind,
-                "id": f"cell-{i}",
-                "metadata": {"tags": rest[0]} if rest else {},
-                "source": text.splitlines(keepends=True),
-            }
+            {"cell_type": kind, "id": f"cell-{i}", "metadata": {"tags": tags[0]} if tags else {}}
+            | {"source": text.splitlines(keepends=True)}
             | ({"execution_count": None, "outputs": []} if kind == "code" else {})
-            for i, (kind, text, *rest) in enumerate(cells)
+            for i, (kind, text, *tags) in enumerate(cells)
         ],
         "metadata": {
             "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
@@ -513,37 +656,12 @@ def notebook(cells):
     }
 
 
-def execute(path, kernel_name="python3"):
-    """Runs a twin in place with nbclient (its outputs are committed: the
-    printed blocks the Rust notebook must reproduce). Needs a Python with
-    torch, matplotlib, ipykernel and nbclient."""
-    import nbclient
-    import nbformat
-
-    nb = nbformat.read(path, as_version=4)
-    client = nbclient.NotebookClient(
-        nb, kernel_name=kernel_name, timeout=600, resources={"metadata": {"path": str(path.parent)}}
-    )
-    client.execute()
-    nbformat.write(nb, path)
-    print("executed", path)
-
-
-TWINS = [
-    ("01-linear-layers.ipynb", NB01),
-    ("02-training-a-network.ipynb", NB02),
-    ("05-convolutional-networks.ipynb", NB05),
-]
-
-# Twins committed with their outputs (the reference for tests/notebooks).
-EXECUTED = ["05-convolutional-networks.ipynb"]
-
 if __name__ == "__main__":
-    import sys
-
-    run = "--execute" in sys.argv  # also run the twins of EXECUTED (torch, matplotlib, nbclient)
-    for name, cells in TWINS:
+    for name, cells in [
+        ("01-linear-layers.ipynb", NB01),
+        ("02-training-a-network.ipynb", NB02),
+        ("04-classification.ipynb", NB04),
+        ("05-convolutional-networks.ipynb", NB05),
+    ]:
         (HERE / name).write_text(json.dumps(notebook(cells), indent=1, ensure_ascii=False) + "\n")
         print("wrote", HERE / name)
-        if run and name in EXECUTED:
-            execute(HERE / name)

@@ -6,8 +6,8 @@
 - plot cells produce SVG;
 - notebook 01 prints what PyTorch printed for the same programs
   (`notebook-outputs.txt`), and notebook 02's losses follow PyTorch's;
-- notebook 05 prints what its PyTorch twin printed (the committed
-  `notebooks/pytorch/05-convolutional-networks.ipynb`, cells tagged `twin-…`);
+- notebooks 04's and 05's tagged cells print what their PyTorch twins' cells
+  of the same tags printed (`notebooks/pytorch/NN-….printed.json`);
 - `jupyter nbconvert --to html` embeds the plots and the tensors' text.
 """
 
@@ -65,13 +65,17 @@ def show_diff(expected: str, got: str) -> str:
     return "\n".join(difflib.unified_diff(expected.splitlines(), got.splitlines(), "expected", "got", lineterm=""))
 
 
-def test_there_are_the_course_notebooks(committed) -> None:
-    assert sorted(committed) == [
-        "01-linear-layers.ipynb",
-        "02-training-a-network.ipynb",
-        "03-activation-functions.ipynb",
-        "05-convolutional-networks.ipynb",
-    ]
+COURSE = [
+    "01-linear-layers.ipynb",
+    "02-training-a-network.ipynb",
+    "03-activation-functions.ipynb",
+    "04-classification.ipynb",
+    "05-convolutional-networks.ipynb",
+]
+
+
+def test_the_course_notebooks(committed) -> None:
+    assert sorted(committed) == COURSE
 
 
 def test_no_cell_fails(executed) -> None:
@@ -114,12 +118,11 @@ def test_plot_cells_produce_svg(executed) -> None:
             for svg in svgs:
                 root = ET.fromstring(svg)
                 assert root.tag.endswith("svg")
-                # Curves (polyline, path) or a diagram (plot::network: lines, circles),
-                # or cells (plot::confusion_matrix: rectangles beyond the background).
+                # Curves (polyline, path), a diagram (plot::network: lines, circles),
+                # or cells (plot::confusion_matrix: rects beside the background's).
                 drawn = ("polyline", "path", "line", "circle")
-                rects = len(root.findall(".//{http://www.w3.org/2000/svg}rect"))
-                assert rects > 1 or any(
-                    root.find(f".//{{http://www.w3.org/2000/svg}}{tag}") is not None for tag in drawn
+                assert any(root.find(f".//{{http://www.w3.org/2000/svg}}{tag}") is not None for tag in drawn) or (
+                    len(root.findall(".//{http://www.w3.org/2000/svg}rect")) > 1
                 ), f"{name} cell {i}: the SVG draws nothing"
             count += 1
     assert count >= 12, f"only {count} plot cells"
@@ -275,52 +278,66 @@ def test_notebook02_data_and_final_weights_follow_torch(executed) -> None:
 
 
 # ---------------------------------------------------------------------------
-# Notebook 05 against its PyTorch twin (run with torch, committed with its
-# outputs by `notebooks/pytorch/make_twins.py --execute`).
+# Notebook 04 against its PyTorch twin (notebooks/pytorch/run_twin.py ran it).
 
-TWIN_05 = ROOT / "notebooks" / "pytorch" / "05-convolutional-networks.ipynb"
-
-
-def twin_blocks(nb) -> dict[str, str]:
-    """{tag: stdout} of the cells tagged `twin-…`."""
-    blocks = {}
-    for cell in nb.cells:
-        for tag in cell.metadata.get("tags", []):
-            if cell.cell_type == "code" and tag.startswith("twin-"):
-                assert tag not in blocks, f"two cells tagged {tag!r}"
-                blocks[tag] = stdout(cell)
-    return blocks
+TWIN_04 = ROOT / "notebooks" / "pytorch" / "04-classification.printed.json"
+TWIN_05 = ROOT / "notebooks" / "pytorch" / "05-convolutional-networks.printed.json"
 
 
-def test_notebook05_prints_what_its_torch_twin_printed(executed) -> None:
-    import nbformat
+def check_twin(executed, name: str, printed: Path) -> None:
+    """The tagged cells of notebook `name` print what the twin's cells of the
+    same tags printed (`printed`, written by run_twin.py)."""
+    import json
 
-    twin = twin_blocks(nbformat.read(TWIN_05, as_version=4))
-    ours = twin_blocks(executed["05-convolutional-networks.ipynb"])
-    assert sorted(ours) == sorted(twin), "notebook 05 and its twin tag different cells"
-    assert all(twin.values()), "a twin cell has no output: run `make_twins.py --execute`"
-    problems = [
-        f"cell {tag} (torch's output, then ours):\n{show_diff(want, ours[tag])}"
-        for tag, want in twin.items()
-        if ours[tag] != want
-    ]
-    print(f"notebook 05: {len(twin) - len(problems)}/{len(twin)} printed blocks equal PyTorch's")
+    twin = json.loads(printed.read_text())
+    nb = executed[name]
+    tags = {t for c in nb.cells if c.cell_type == "code" for t in c.metadata.get("tags", []) if t != "plot"}
+    assert set(twin["printed"]) == tags, (
+        f"the twin's tagged cells {sorted(twin['printed'])} are not {name}'s {sorted(tags)}: "
+        "tag both alike (notebooks/pytorch/make_twins.py), then run notebooks/pytorch/run_twin.py"
+    )
+    problems = []
+    for tag, want in twin["printed"].items():
+        got = stdout(tagged(nb, tag))
+        if got != want:
+            problems.append(f"cell {tag} vs torch {twin['torch']}:\n{show_diff(want, got)}")
+    print(f"{name}: {len(twin['printed']) - len(problems)}/{len(twin['printed'])} printed blocks equal PyTorch's")
     assert not problems, "\n\n".join(problems)
+
+
+def test_notebook04_prints_what_its_pytorch_twin_printed(executed) -> None:
+    check_twin(executed, "04-classification.ipynb", TWIN_04)
+
+
+def test_notebook05_prints_what_its_pytorch_twin_printed(executed) -> None:
+    check_twin(executed, "05-convolutional-networks.ipynb", TWIN_05)
+
+
+def test_notebook04_draws_its_pictures(executed) -> None:
+    nb = executed["04-classification.ipynb"]
+    titles = [
+        o["data"]["text/plain"]
+        for c in nb.cells
+        for o in c.get("outputs", [])
+        if "image/svg+xml" in o.get("data", {})
+    ]
+    # The live boundary leaves one picture, the final one.
+    for start in [
+        "<Figure 640x400: Decision boundary (accuracy ",
+        "<Figure 720x300: Loss | Accuracy>",
+        "<Figure 640x506: Sequential: 64 → 32 → 10, 2410 parameters>",
+        "<Figure 478x494: Confusion matrix (accuracy 96.1%)>",
+    ]:
+        assert any(t.startswith(start) for t in titles), f"no figure {start}…: {titles}"
+    boundaries = [t for t in titles if "Decision boundary" in t]
+    assert boundaries[-1] == "<Figure 640x400: Decision boundary (accuracy 99.0%)>", boundaries
 
 
 # ---------------------------------------------------------------------------
 # HTML export (the course pages).
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "01-linear-layers.ipynb",
-        "02-training-a-network.ipynb",
-        "03-activation-functions.ipynb",
-        "05-convolutional-networks.ipynb",
-    ],
-)
+@pytest.mark.parametrize("name", COURSE)
 def test_html_export_embeds_plots_and_tensors(executed, tmp_path: Path, name: str) -> None:
     import nbformat
 
@@ -335,10 +352,16 @@ def test_html_export_embeds_plots_and_tensors(executed, tmp_path: Path, name: st
     if name.startswith("01"):
         assert html.escape("tensor([[-0.0053,  0.3793],") in page
         assert html.escape("Linear(in_features=2, out_features=3, bias=True)") in page
+    if name.startswith("04"):
+        # The spirals' boundary, curves, digits, network, confusion matrix, mistakes.
+        assert len(uris) >= 7, f"{len(uris)} pictures"
+        assert html.escape("epoch 15  train loss 0.0506  test accuracy 96.1%") in page
     if name.startswith("05"):
         # The pictures of the lesson: filters and feature maps (blue-white-red
         # with a colour bar), digits, a confusion matrix, among the SVGs.
         svgs = [base64.b64decode(u).decode() for u in uris]
-        assert any(">the 8 learned filters of the first layer</text>" in s and "#F7F7F7" in s for s in svgs), "no filters picture"
+        assert any(">the 8 learned filters of the first layer</text>" in s and "#F7F7F7" in s for s in svgs), (
+            "no filters picture"
+        )
         assert any(">after conv1</text>" in s for s in svgs), "no feature maps picture"
         assert html.escape("Conv2d(1, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))") in page

@@ -11,6 +11,9 @@ checks). Use them in the PyTorch twin of a notebook:
     torch.manual_seed(0)
     x, y = make_moons(200, noise=0.1)    # Rust: manual_seed(0); data::make_moons(200, 0.1)
 
+`load_digits()` reads the 8×8 digits that nn-core embeds
+(nn-core/data/digits.csv.gz, scikit-learn's file), as `data::load_digits()`.
+
 The recipes, in the words of scikit-learn's generators of the same names:
 evenly spaced points on the curves, computed in float64; the samples
 shuffled with `torch.randperm`; Gaussian noise from `torch.randn` (float32
@@ -19,9 +22,17 @@ draws, used in float64); the points rounded once to float32 at the end.
 Only torch is needed (no numpy, no scikit-learn).
 """
 
+import csv
+import gzip
 import math
+import os
 
 import torch
+
+DIGITS = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+    "nn-core", "data", "digits.csv.gz",
+)
 
 
 def _shuffle_and_noise(points, labels, noise):
@@ -87,3 +98,13 @@ def make_spirals(n_samples=300, n_classes=3, noise=0.2):
     )
     points = torch.stack([r * torch.sin(angle), r * torch.cos(angle)], dim=1)
     return points.float(), labels
+
+
+def load_digits():
+    """The 1,797 handwritten digits, as nn-core's `data::load_digits()` and
+    scikit-learn's `load_digits(return_X_y=True)`: images as float32
+    [1797, 64] (8×8 pixels row by row, 0 to 16), digits as int64 [1797]."""
+    with gzip.open(DIGITS, "rt") as f:
+        rows = [[float(v) for v in row] for row in csv.reader(f)]
+    table = torch.tensor(rows, dtype=torch.float32)
+    return table[:, :64].contiguous(), table[:, 64].long()
