@@ -159,10 +159,17 @@ impl Session {
                 let _ = std::fs::write(path, source);
             }
         }
+        if matches!(result, Err(evcxr::Error::SubprocessTerminated(_))) {
+            // The process is gone (evcxr has read its stderr to the end): no
+            // `sync` to ask of it; its connection is dead, and the new
+            // process connects when `reattach` runs.
+            *self.shared.ipc.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        }
         let flushing = Instant::now();
         self.flush_output();
         *output = flushing.elapsed();
         let load_failed = shared.sink.load_failed();
+        let fatal = shared.sink.fatal();
         let panic = shared.sink.end();
         let killed = shared.killed.swap(false, Ordering::AcqRel);
         if shared.interrupted.swap(false, Ordering::AcqRel) {
@@ -220,6 +227,12 @@ impl Session {
                     ))
                 } else if let (Some(panic), false) = (&panic, restarted) {
                     Err(CellError::from_panic(panic))
+                } else if let evcxr::Error::SubprocessTerminated(message) = &error {
+                    Err(CellError::process_ended(
+                        message,
+                        fatal,
+                        crate::memory_limit::from_env(),
+                    ))
                 } else {
                     Err(CellError::from_evcxr(&error, code))
                 }
