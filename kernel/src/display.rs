@@ -193,7 +193,7 @@ impl Sink {
             self.stream(
                 Stream::Stderr,
                 &format!(
-                    "\n[output truncated: {lines}{} more bytes not shown (limit: {} of text per cell, \
+                    "[output truncated: {lines}{} more bytes not shown (limit: {} of text per cell, \
                      NN_KERNEL_OUTPUT_LIMIT / NN_KERNEL_OUTPUT_LINES)]\n",
                     thousands(dropped_bytes),
                     self.limit.describe()
@@ -264,7 +264,7 @@ impl Sink {
                         self.stream(
                             Stream::Stderr,
                             &format!(
-                                "\n[output limit reached ({} of text per cell): the rest \
+                                "[output limit reached ({} of text per cell): the rest \
                                  of this cell's output is not shown]\n",
                                 self.limit.describe()
                             ),
