@@ -158,7 +158,20 @@ fn ended_by(status: &str) -> (&'static str, String, String) {
              out-of-memory killer), or by a user or an administrator."
                 .to_owned(),
         ),
-        Some("11") | Some("7") => (
+        // Safe Rust (nn-core has no `unsafe`) cannot make an invalid memory
+        // access; what it can is run off the end of its stack. On the cells'
+        // thread Rust's own "has overflowed its stack" is not printed here
+        // (the cells' code comes from shared libraries loaded at run time),
+        // so the signal is what the kernel sees.
+        Some("11") => (
+            "StackOverflow",
+            "the cell overflowed its stack (a segmentation fault, SIGSEGV)".to_owned(),
+            "A function probably calls itself without end (unbounded recursion): in safe \
+             Rust a segmentation fault is a stack overflow, which ends the process. \
+             (With `unsafe` code or a C library, it can also be an invalid memory access.)"
+                .to_owned(),
+        ),
+        Some("7") => (
             "ProcessCrashed",
             format!("the process crashed ({})", status.trim_start_matches("signal: ")),
             "An invalid memory access: in `unsafe` code or a C library.".to_owned(),
@@ -339,6 +352,14 @@ mod tests {
         let error = CellError::process_ended(abort, Some(Fatal::StackOverflow), None);
         assert_eq!(error.ename, "StackOverflow");
         assert!(error.evalue.starts_with("the cell overflowed its stack"));
+        assert!(error.traceback[1].contains("unbounded recursion"));
+    }
+
+    #[test]
+    fn a_segmentation_fault_is_taken_for_a_stack_overflow() {
+        let segv = "Subprocess terminated with status: signal: 11 (SIGSEGV) (core dumped)";
+        let error = CellError::process_ended(segv, None, None);
+        assert_eq!(error.ename, "StackOverflow");
         assert!(error.traceback[1].contains("unbounded recursion"));
     }
 
