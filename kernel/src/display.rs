@@ -72,7 +72,8 @@ impl OutputLimit {
     }
 
     fn describe(self) -> String {
-        let part = |n: usize, what: &str| (n != usize::MAX).then(|| format!("{} {what}", thousands(n)));
+        let part =
+            |n: usize, what: &str| (n != usize::MAX).then(|| format!("{} {what}", thousands(n)));
         let parts: Vec<String> = [part(self.lines, "lines"), part(self.bytes, "bytes")]
             .into_iter()
             .flatten()
@@ -530,16 +531,28 @@ mod tests {
     #[test]
     fn output_past_the_line_limit_is_counted_not_sent() {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let sink = Sink::with_limit(tx, OutputLimit { bytes: 1000, lines: 3 });
+        let sink = Sink::with_limit(
+            tx,
+            OutputLimit {
+                bytes: 1000,
+                lines: 3,
+            },
+        );
         sink.begin(&orphan("execute_request", json!({})), false);
         let lines: Vec<String> = (0..10).map(|i| format!("line {i}")).collect();
         sink.lines(Stream::Stdout, &lines[..5]);
         sink.lines(Stream::Stdout, &lines[5..]);
         assert_eq!(sink.end(), None);
         let messages = drain(&mut rx);
-        assert_eq!(stream_texts(&messages, "stdout"), "line 0\nline 1\nline 2\n");
+        assert_eq!(
+            stream_texts(&messages, "stdout"),
+            "line 0\nline 1\nline 2\n"
+        );
         let said = stream_texts(&messages, "stderr");
-        assert!(said.contains("output limit reached (3 lines or 1,000 bytes"), "{said}");
+        assert!(
+            said.contains("output limit reached (3 lines or 1,000 bytes"),
+            "{said}"
+        );
         assert!(
             said.contains("[output truncated: 7 more lines, 49 more bytes not shown"),
             "{said}"
@@ -553,7 +566,13 @@ mod tests {
     #[test]
     fn a_huge_line_is_cut_to_the_byte_limit() {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let sink = Sink::with_limit(tx, OutputLimit { bytes: 10, lines: 100 });
+        let sink = Sink::with_limit(
+            tx,
+            OutputLimit {
+                bytes: 10,
+                lines: 100,
+            },
+        );
         sink.begin(&orphan("execute_request", json!({})), false);
         sink.lines(Stream::Stdout, &["ab".into(), "é".repeat(50)]);
         sink.end();

@@ -2,8 +2,8 @@
 //! lines (evcxr's `rendered()` points into its generated crate), panics with
 //! their message, and the engine's other errors.
 
-use crate::display::{Fatal, Panic};
 use crate::display::transport::KEYBOARD_INTERRUPT;
+use crate::display::{Fatal, Panic};
 use evcxr::CompilationError;
 use serde_json::{Value, json};
 
@@ -173,13 +173,23 @@ fn ended_by(status: &str) -> (&'static str, String, String) {
         ),
         Some("7") => (
             "ProcessCrashed",
-            format!("the process crashed ({})", status.trim_start_matches("signal: ")),
+            format!(
+                "the process crashed ({})",
+                status.trim_start_matches("signal: ")
+            ),
             "An invalid memory access: in `unsafe` code or a C library.".to_owned(),
         ),
         _ => (
             "ProcessExited",
             "the process running the cells ended".to_owned(),
-            format!("It ended with {}.", if status.is_empty() { "no exit status" } else { status }),
+            format!(
+                "It ended with {}.",
+                if status.is_empty() {
+                    "no exit status"
+                } else {
+                    status
+                }
+            ),
         ),
     }
 }
@@ -331,8 +341,16 @@ mod tests {
             None,
         );
         assert_eq!(error.ename, "ProcessExited");
-        assert!(error.evalue.starts_with("the cell ended the process with exit status 3"));
-        assert!(error.evalue.ends_with("all variables were lost"), "{}", error.evalue);
+        assert!(
+            error
+                .evalue
+                .starts_with("the cell ended the process with exit status 3")
+        );
+        assert!(
+            error.evalue.ends_with("all variables were lost"),
+            "{}",
+            error.evalue
+        );
         assert!(error.traceback[1].contains("std::process::exit(3)"));
     }
 
@@ -343,7 +361,10 @@ mod tests {
         assert_eq!(error.ename, "ProcessAborted");
         assert!(error.traceback[1].contains("std::process::abort()"));
         let kill = "Subprocess terminated with status: signal: 9 (SIGKILL)";
-        assert_eq!(CellError::process_ended(kill, None, None).ename, "ProcessKilled");
+        assert_eq!(
+            CellError::process_ended(kill, None, None).ename,
+            "ProcessKilled"
+        );
     }
 
     #[test]
@@ -366,8 +387,7 @@ mod tests {
     #[test]
     fn running_out_of_memory_names_the_limit() {
         let abort = "Subprocess terminated with status: signal: 6 (SIGABRT)";
-        let error =
-            CellError::process_ended(abort, Some(Fatal::OutOfMemory(4096)), Some(2 << 30));
+        let error = CellError::process_ended(abort, Some(Fatal::OutOfMemory(4096)), Some(2 << 30));
         assert_eq!(error.ename, "MemoryError");
         assert!(error.evalue.contains("an allocation of 4096 bytes failed"));
         assert!(error.traceback[1].contains("may use 2 GB (NN_KERNEL_MEMORY_LIMIT)"));

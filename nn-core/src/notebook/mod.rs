@@ -40,8 +40,8 @@ pub use display::{DisplayHandle, clear_output, display};
 pub use evcxr::EvcxrDisplay;
 #[doc(hidden)]
 pub use evcxr::show_result;
-#[doc(hidden)]
-pub use session::attach_to_kernel;
 pub(crate) use interrupt::{Uninterruptible, interrupt_point};
 pub use interrupt::{check_interrupt, is_interrupted};
+#[doc(hidden)]
+pub use session::attach_to_kernel;
 pub use session::in_kernel;

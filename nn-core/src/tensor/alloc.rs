@@ -63,7 +63,10 @@ mod tests {
             "Storage size calculation overflowed with sizes=[4611686018427387904, 4]"
         );
         let err = try_filled(&[10_000_000_000, 10_000_000_000], 0.0f32).unwrap_err();
-        assert!(err.message.starts_with("Storage size calculation overflowed"));
+        assert!(
+            err.message
+                .starts_with("Storage size calculation overflowed")
+        );
         // More than any address space holds (2^62 bytes): refused, not aborted.
         let err = try_filled(&[1 << 60], 0.0f32).unwrap_err();
         assert_eq!(
