@@ -2,8 +2,8 @@
 //! lines (evcxr's `rendered()` points into its generated crate), panics with
 //! their message, and the engine's other errors.
 
-use crate::display::Panic;
 use crate::display::transport::KEYBOARD_INTERRUPT;
+use crate::display::{Fatal, Panic};
 use evcxr::CompilationError;
 use serde_json::{Value, json};
 
@@ -38,23 +38,72 @@ impl CellError {
     pub fn from_evcxr(error: &evcxr::Error, code: &str) -> CellError {
         match error {
             evcxr::Error::CompilationErrors(errors) => compile_errors(errors, code),
-            evcxr::Error::SubprocessTerminated(message) => CellError::new(
-                "ProcessExited",
-                "the Rust process running the cells exited; all variables were lost",
-                vec![
-                    format!("{RED}The Rust process running the cells exited.{RESET}"),
-                    message.trim().to_owned(),
-                    "All variables were lost. Definitions, `use`s and `:dep`s are kept, \
-                     and nn-core is connected again."
-                        .to_owned(),
-                ],
-            ),
+            evcxr::Error::SubprocessTerminated(message) => {
+                CellError::process_ended(message, None, None)
+            }
             other => {
                 let text = other.to_string();
                 let evalue = text.lines().next().unwrap_or("").to_owned();
                 CellError::new("Error", &evalue, text.lines().map(str::to_owned).collect())
             }
         }
+    }
+
+    /// The cells' process ended during the cell (evcxr's message, ending
+    /// with the exit status) and evcxr started a new one: what ended it, as
+    /// far as the kernel can tell — `fatal`, what Rust said on stderr, else
+    /// the exit status — and that every variable was lost. `memory_limit`:
+    /// the cells' process's limit, in bytes.
+    pub fn process_ended(
+        message: &str,
+        fatal: Option<Fatal>,
+        memory_limit: Option<u64>,
+    ) -> CellError {
+        let status = message
+            .lines()
+            .rev()
+            .find_map(|line| line.strip_prefix("Subprocess terminated with status: "))
+            .unwrap_or("")
+            .trim();
+        let (ename, what, why) = match fatal {
+            Some(Fatal::StackOverflow) => (
+                "StackOverflow",
+                "the cell overflowed its stack".to_owned(),
+                "A function probably calls itself without end (unbounded recursion); \
+                 Rust cannot recover from a stack overflow, so it ended the process."
+                    .to_owned(),
+            ),
+            Some(Fatal::OutOfMemory(bytes)) => (
+                "MemoryError",
+                format!("the cell ran out of memory (an allocation of {bytes} bytes failed)"),
+                match memory_limit {
+                    Some(limit) => format!(
+                        "The process running the cells may use {} \
+                         (NN_KERNEL_MEMORY_LIMIT); Rust ends the process when an \
+                         allocation fails. Use smaller tensors, or free large \
+                         variables (drop(x)) before making new ones.",
+                        crate::memory_limit::human(limit)
+                    ),
+                    None => "Rust ends the process when an allocation fails. Use smaller \
+                             tensors, or free large variables (drop(x)) before making new ones."
+                        .to_owned(),
+                },
+            ),
+            None => ended_by(status),
+        };
+        let evalue = format!(
+            "{what}, so the Rust process running the cells was restarted: all variables were lost"
+        );
+        let mut traceback = vec![format!("{RED}{ename}{RESET}: {evalue}."), why];
+        if !status.is_empty() {
+            traceback.push(format!("(the process's exit status: {status})"));
+        }
+        traceback.push(
+            "All variables were lost: run the cells that define them again. Definitions, \
+             `use`s and `:dep`s are kept, and nn-core is connected again."
+                .to_owned(),
+        );
+        CellError::new(ename, &evalue, traceback)
     }
 
     /// A panic of the cell's code; `KeyboardInterrupt` for an interrupt.
@@ -74,6 +123,74 @@ impl CellError {
             traceback.push(format!("{BLUE}  -->{RESET} {}", panic.location));
         }
         CellError::new("panic", &panic.message, traceback)
+    }
+}
+
+/// What ended the process, from its exit status as Rust prints it
+/// (`exit status: 3`, `signal: 6 (SIGABRT) (core dumped)`): the error's
+/// name, what happened, and a hint.
+fn ended_by(status: &str) -> (&'static str, String, String) {
+    if let Some(code) = status.strip_prefix("exit status: ") {
+        return (
+            "ProcessExited",
+            format!("the cell ended the process with exit status {code}"),
+            format!(
+                "Something called std::process::exit({code}), which ends the whole process \
+                 rather than the cell; panic!(...) or returning an error stops just the cell."
+            ),
+        );
+    }
+    let signal = status
+        .strip_prefix("signal: ")
+        .map(|s| s.split(' ').next().unwrap_or(""));
+    match signal {
+        Some("6") => (
+            "ProcessAborted",
+            "the process aborted".to_owned(),
+            "Something called std::process::abort(), or Rust hit an error it cannot \
+             recover from (a panic while panicking, a failed allocation)."
+                .to_owned(),
+        ),
+        Some("9") => (
+            "ProcessKilled",
+            "the process was killed (SIGKILL)".to_owned(),
+            "Killed from outside the kernel: by the system when memory ran out (the \
+             out-of-memory killer), or by a user or an administrator."
+                .to_owned(),
+        ),
+        // Safe Rust (nn-core has no `unsafe`) cannot make an invalid memory
+        // access; what it can is run off the end of its stack. On the cells'
+        // thread Rust's own "has overflowed its stack" is not printed here
+        // (the cells' code comes from shared libraries loaded at run time),
+        // so the signal is what the kernel sees.
+        Some("11") => (
+            "StackOverflow",
+            "the cell overflowed its stack (a segmentation fault, SIGSEGV)".to_owned(),
+            "A function probably calls itself without end (unbounded recursion): in safe \
+             Rust a segmentation fault is a stack overflow, which ends the process. \
+             (With `unsafe` code or a C library, it can also be an invalid memory access.)"
+                .to_owned(),
+        ),
+        Some("7") => (
+            "ProcessCrashed",
+            format!(
+                "the process crashed ({})",
+                status.trim_start_matches("signal: ")
+            ),
+            "An invalid memory access: in `unsafe` code or a C library.".to_owned(),
+        ),
+        _ => (
+            "ProcessExited",
+            "the process running the cells ended".to_owned(),
+            format!(
+                "It ended with {}.",
+                if status.is_empty() {
+                    "no exit status"
+                } else {
+                    status
+                }
+            ),
+        ),
     }
 }
 
@@ -214,6 +331,66 @@ mod tests {
         let error = panic("KeyboardInterrupt: the cell was interrupted", "");
         assert_eq!(error.ename, "KeyboardInterrupt");
         assert_eq!(error.evalue, "the cell was interrupted");
+    }
+
+    #[test]
+    fn process_exit_names_the_status() {
+        let error = CellError::process_ended(
+            "Subprocess terminated with status: exit status: 3",
+            None,
+            None,
+        );
+        assert_eq!(error.ename, "ProcessExited");
+        assert!(
+            error
+                .evalue
+                .starts_with("the cell ended the process with exit status 3")
+        );
+        assert!(
+            error.evalue.ends_with("all variables were lost"),
+            "{}",
+            error.evalue
+        );
+        assert!(error.traceback[1].contains("std::process::exit(3)"));
+    }
+
+    #[test]
+    fn abort_and_kill_are_told_apart() {
+        let abort = "Subprocess terminated with status: signal: 6 (SIGABRT) (core dumped)";
+        let error = CellError::process_ended(abort, None, None);
+        assert_eq!(error.ename, "ProcessAborted");
+        assert!(error.traceback[1].contains("std::process::abort()"));
+        let kill = "Subprocess terminated with status: signal: 9 (SIGKILL)";
+        assert_eq!(
+            CellError::process_ended(kill, None, None).ename,
+            "ProcessKilled"
+        );
+    }
+
+    #[test]
+    fn a_stack_overflow_is_named() {
+        let abort = "Subprocess terminated with status: signal: 6 (SIGABRT)";
+        let error = CellError::process_ended(abort, Some(Fatal::StackOverflow), None);
+        assert_eq!(error.ename, "StackOverflow");
+        assert!(error.evalue.starts_with("the cell overflowed its stack"));
+        assert!(error.traceback[1].contains("unbounded recursion"));
+    }
+
+    #[test]
+    fn a_segmentation_fault_is_taken_for_a_stack_overflow() {
+        let segv = "Subprocess terminated with status: signal: 11 (SIGSEGV) (core dumped)";
+        let error = CellError::process_ended(segv, None, None);
+        assert_eq!(error.ename, "StackOverflow");
+        assert!(error.traceback[1].contains("unbounded recursion"));
+    }
+
+    #[test]
+    fn running_out_of_memory_names_the_limit() {
+        let abort = "Subprocess terminated with status: signal: 6 (SIGABRT)";
+        let error = CellError::process_ended(abort, Some(Fatal::OutOfMemory(4096)), Some(2 << 30));
+        assert_eq!(error.ename, "MemoryError");
+        assert!(error.evalue.contains("an allocation of 4096 bytes failed"));
+        assert!(error.traceback[1].contains("may use 2 GB (NN_KERNEL_MEMORY_LIMIT)"));
     }
 
     #[test]

@@ -24,6 +24,7 @@ mod errors;
 mod history;
 mod install;
 mod linker;
+mod memory_limit;
 mod output;
 mod protocol;
 mod server;
@@ -65,6 +66,14 @@ ENVIRONMENT:
     NN_KERNEL_INTERRUPT_GRACE
                           seconds an interrupted cell may run on before its process
                           is restarted (default 3)
+    NN_KERNEL_MEMORY_LIMIT
+                          memory the cells' process may use: bytes, 4G, 512M, 25% of the
+                          machine, or none (default: half the machine's memory)
+    NN_KERNEL_OUTPUT_LIMIT
+                          bytes of text a cell may print before the rest is cut
+                          (default 1000000; 0: no limit)
+    NN_KERNEL_OUTPUT_LINES
+                          lines a cell may print before the rest is cut (default 10000)
     NN_KERNEL_STANDBY     0: no standby kernels (each launch starts evcxr itself)
     NN_KERNEL_STANDBY_IDLE
                           seconds a standby waits to be used before exiting (default 3600)
@@ -74,6 +83,9 @@ ENVIRONMENT:
 fn main() -> ExitCode {
     // evcxr runs this same executable as the process that evaluates cells (and
     // as a rustc wrapper); in those roles this call does not return.
+    if std::env::var_os("EVCXR_IS_RUNTIME").is_some() {
+        memory_limit::apply_in_cells_process();
+    }
     evcxr::runtime_hook();
     let args: Vec<String> = std::env::args().skip(1).collect();
     match run(&args) {

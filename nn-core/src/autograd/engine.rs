@@ -70,6 +70,9 @@ pub(crate) fn run_backward_from(roots: Vec<(Tensor, Tensor)>, retain_graph: bool
             "element {i} of tensors does not require grad and does not have a grad_fn"
         )));
     }
+    // Interrupted before it starts, never half done: that would leave some
+    // gradients accumulated and part of the graph freed.
+    let _whole = crate::notebook::Uninterruptible::new();
     let _no_grad = NoGradGuard::new();
     let mut grads: HashMap<usize, Tensor> = HashMap::new();
     let mut queue = BinaryHeap::new();

@@ -15,7 +15,7 @@
 
 use super::html::{BORDER, MONO, MONO_SIZE, MUTED, TEXT, escape};
 use super::live::{KERNEL_INTERVAL, LiveOutput};
-use crate::notebook::{MimeBundle, Render, check_interrupt};
+use crate::notebook::{MimeBundle, Render, interrupt_point};
 use crate::plot::LivePlot;
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 /// `tqdm(range(200))`.
 ///
 /// Each step checks for the notebook's *interrupt* button
-/// ([`check_interrupt`]). Under the `rust-nn` kernel the line is one output
+/// ([`check_interrupt`](crate::notebook::check_interrupt)). Under the `rust-nn` kernel the line is one output
 /// replaced in place (a few times a second at most); in plain evcxr or a
 /// program it is printed as a text line every two seconds, and once at the
 /// end. To show the loss too, make the bar first: [`ProgressBar::iter`].
@@ -299,7 +299,7 @@ impl ProgressBar {
             }
             state.refresh(false);
         }
-        check_interrupt();
+        interrupt_point();
     }
 
     fn finish(&self, end: End) {

@@ -634,6 +634,8 @@ pub(crate) mod provided {
         state_dict: &crate::nn::StateDict,
         strict: bool,
     ) -> crate::Result<crate::nn::IncompatibleKeys> {
+        // Every tensor or none (see `notebook::interrupt`).
+        let _whole = crate::notebook::Uninterruptible::new();
         crate::nn::state_dict::load_into(&m.class_name(), every_entry(m), state_dict, strict)
     }
 }

@@ -11,8 +11,9 @@
 //! - The last expression of a cell is shown through [`EvcxrDisplay`] (`{:?}`
 //!   for any `Debug` value) or, for `Render` types marked with
 //!   [`evcxr_display!`](crate::evcxr_display), their whole bundle.
-//! - [`check_interrupt`] lets long loops stop when the user presses
-//!   *interrupt*, keeping the session's variables.
+//! - nn-core's operations stop the cell when the user presses *interrupt*,
+//!   keeping the session's variables; [`check_interrupt`] does the same in a
+//!   loop of the user's own.
 //!
 //! In plain evcxr or an ordinary program the same calls print text.
 //! How messages travel to the kernel is described in [`transport`].
@@ -30,6 +31,7 @@
 mod bundle;
 mod display;
 mod evcxr;
+mod interrupt;
 mod session;
 pub mod transport;
 
@@ -38,6 +40,8 @@ pub use display::{DisplayHandle, clear_output, display};
 pub use evcxr::EvcxrDisplay;
 #[doc(hidden)]
 pub use evcxr::show_result;
+pub(crate) use interrupt::{Uninterruptible, interrupt_point};
+pub use interrupt::{check_interrupt, is_interrupted};
 #[doc(hidden)]
 pub use session::attach_to_kernel;
-pub use session::{check_interrupt, in_kernel, is_interrupted};
+pub use session::in_kernel;

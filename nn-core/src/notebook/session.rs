@@ -1,20 +1,18 @@
 //! The session's link to the kernel: whether there is one, the panic hook
-//! that reports a cell's panic, and the interrupt flag.
+//! that reports a cell's panic, and the commands that set the interrupt flag.
 //!
 //! Everything here is a static of nn-core. The kernel loads nn-core as a
 //! dynamic library (`:allow_static_linking 0`), so each static exists once per
 //! session rather than once per cell.
 
 use super::display::emit;
-use super::transport::{CHDIR, ENV_IPC, INTERRUPT, KEYBOARD_INTERRUPT, Message, RESET, SYNC};
+use super::interrupt::set_interrupted;
+use super::transport::{CHDIR, ENV_IPC, INTERRUPT, Message, RESET, SYNC};
 use std::io::{BufRead as _, Read as _, Write as _};
 use std::net::TcpStream;
 use std::sync::Once;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::ThreadId;
-
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// The thread that runs cells: the one that attached to the kernel. (Not
 /// "the thread named `main`": nn-core's `libstd.so` did not start that
@@ -42,45 +40,15 @@ pub fn in_kernel() -> bool {
     kernel_ipc().is_some()
 }
 
-/// Stops the running cell if the user pressed *interrupt*, by panicking with a
-/// message that starts with `KeyboardInterrupt`. Long loops in nn-core (a
-/// training step, a large op, a progress iterator) call this on each pass; it
-/// costs one relaxed atomic load. The kernel reports the cell as interrupted
-/// and every variable of earlier cells is kept.
-///
-/// ```
-/// use nn_core::notebook::check_interrupt;
-///
-/// let mut total = 0u64;
-/// for i in 0..1_000 {
-///     check_interrupt();
-///     total += i;
-/// }
-/// assert_eq!(total, 499_500);
-/// ```
-pub fn check_interrupt() {
-    if is_interrupted() && INTERRUPTED.swap(false, Ordering::AcqRel) {
-        panic!("{KEYBOARD_INTERRUPT}: the cell was interrupted");
-    }
+/// Whether this is the thread that runs cells (never outside the kernel).
+pub(super) fn on_cell_thread() -> bool {
+    CELL_THREAD.get() == Some(&std::thread::current().id())
 }
 
-/// Whether an interrupt is pending, for loops that prefer to stop cleanly
-/// instead of panicking. Call [`check_interrupt`] afterwards (or let the
-/// kernel clear the flag when the cell ends).
-///
-/// ```
-/// use nn_core::notebook::{check_interrupt, is_interrupted};
-///
-/// let mut epochs = 0;
-/// while epochs < 100 && !is_interrupted() {
-///     epochs += 1; // one epoch of training
-/// }
-/// println!("stopped after {epochs} epochs");
-/// check_interrupt(); // now report the interrupt, if there was one
-/// assert_eq!(epochs, 100); // nobody pressed interrupt here
-/// ```
-pub fn is_interrupted() -> bool {
-    INTERRUPTED.load(Ordering::Relaxed)
+/// Makes the calling thread the cells' thread, for tests.
+#[cfg(test)]
+pub(super) fn mark_cell_thread() {
+    CELL_THREAD.get_or_init(|| std::thread::current().id());
 }
 
 /// Connects this process to the kernel: installs the panic hook and starts
@@ -145,8 +113,8 @@ fn receive_interrupts(ipc: &str) {
     let mut byte = [0u8; 1];
     while let Ok(1) = commands.read(&mut byte) {
         match byte[0] {
-            INTERRUPT => INTERRUPTED.store(true, Ordering::Release),
-            RESET => INTERRUPTED.store(false, Ordering::Release),
+            INTERRUPT => set_interrupted(true),
+            RESET => set_interrupted(false),
             SYNC => {
                 let mut id = Vec::new();
                 if commands.read_until(b'\n', &mut id).is_err() {
@@ -167,21 +135,5 @@ fn receive_interrupts(ipc: &str) {
             }
             _ => {}
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn check_interrupt_panics_once_then_clears() {
-        INTERRUPTED.store(true, Ordering::Release);
-        let caught = std::panic::catch_unwind(check_interrupt);
-        let payload = caught.expect_err("should panic");
-        let message = payload.downcast_ref::<String>().expect("String payload");
-        assert!(message.starts_with(KEYBOARD_INTERRUPT), "{message}");
-        assert!(!is_interrupted());
-        check_interrupt();
     }
 }

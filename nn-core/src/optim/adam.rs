@@ -304,6 +304,8 @@ impl Adam {
     /// assert!((w.item() - 0.1).abs() < 1e-6);
     /// ```
     pub fn step(&mut self) {
+        // Every parameter or none (see `notebook::interrupt`).
+        let _whole = crate::notebook::Uninterruptible::new();
         self.group.mark_stepped();
         for i in 0..self.params.len() {
             let Some(grad) = self.params[i].grad() else {

@@ -261,6 +261,8 @@ impl SGD {
         if self.nesterov && (self.momentum.to_f64() <= 0.0 || self.dampening.to_f64() != 0.0) {
             panic!("Nesterov momentum requires a momentum and zero dampening");
         }
+        // Every parameter or none (see `notebook::interrupt`).
+        let _whole = crate::notebook::Uninterruptible::new();
         self.group.mark_stepped();
         for i in 0..self.params.len() {
             let Some(grad) = self.params[i].grad() else {

@@ -1,6 +1,7 @@
 //! Making tensors: filled, ranges, identity, random, `*_like`.
 
 use super::Tensor;
+use super::alloc::try_filled;
 use super::scalar::Scalar;
 use super::storage::{Array, Element, Storage};
 use crate::dtype::DType;
@@ -8,13 +9,19 @@ use crate::error::{Result, TensorError, or_panic};
 use crate::random::{Generator, with_default_generator};
 use ndarray::IxDyn;
 
+/// `value` everywhere; torch's error if the tensor cannot be allocated.
+#[track_caller]
 fn filled(shape: &[usize], value: Scalar, dtype: DType) -> Storage {
-    let dim = IxDyn(shape);
+    #[track_caller]
+    fn array<T: Element>(shape: &[usize], value: T) -> Storage {
+        let values = or_panic(try_filled(shape, value));
+        T::wrap(Array::from_shape_vec(IxDyn(shape), values).expect("length of the shape"))
+    }
     match dtype {
-        DType::Float32 => Storage::F32(Array::from_elem(dim, value.to_f64() as f32)),
-        DType::Float64 => Storage::F64(Array::from_elem(dim, value.to_f64())),
-        DType::Int64 => Storage::I64(Array::from_elem(dim, value.to_i64())),
-        DType::Bool => Storage::Bool(Array::from_elem(dim, value.to_f64() != 0.0)),
+        DType::Float32 => array(shape, value.to_f64() as f32),
+        DType::Float64 => array(shape, value.to_f64()),
+        DType::Int64 => array(shape, value.to_i64()),
+        DType::Bool => array(shape, value.to_f64() != 0.0),
     }
 }
 
@@ -61,6 +68,7 @@ impl Tensor {
     /// assert_eq!(Tensor::scalar(3.5).to_string(), "tensor(3.5000)");
     /// assert_eq!(Tensor::scalar(5).to_string(), "tensor(5)");
     /// ```
+    #[track_caller]
     pub fn scalar(value: impl Into<Scalar>) -> Tensor {
         let v = value.into();
         Tensor::from_storage(filled(&[], v, v.dtype()))
@@ -72,6 +80,7 @@ impl Tensor {
     /// use nn_core::prelude::*;
     /// assert_eq!(Tensor::zeros([2]).to_string(), "tensor([0., 0.])");
     /// ```
+    #[track_caller]
     pub fn zeros(shape: impl AsRef<[usize]>) -> Tensor {
         Tensor::full_dtype(shape, 0.0, DType::Float32)
     }
@@ -82,6 +91,7 @@ impl Tensor {
     /// use nn_core::prelude::*;
     /// assert_eq!(Tensor::ones([2, 1]).to_vec::<f32>(), vec![1.0, 1.0]);
     /// ```
+    #[track_caller]
     pub fn ones(shape: impl AsRef<[usize]>) -> Tensor {
         Tensor::full_dtype(shape, 1.0, DType::Float32)
     }
@@ -93,6 +103,7 @@ impl Tensor {
     /// use nn_core::prelude::*;
     /// assert_eq!(Tensor::full([3], 7).to_string(), "tensor([7, 7, 7])");
     /// ```
+    #[track_caller]
     pub fn full(shape: impl AsRef<[usize]>, value: impl Into<Scalar>) -> Tensor {
         let v = value.into();
         Tensor::from_storage(filled(shape.as_ref(), v, v.dtype()))
@@ -106,6 +117,7 @@ impl Tensor {
     /// let z = Tensor::full_dtype([2], 0, DType::Float64);
     /// assert_eq!(z.to_string(), "tensor([0., 0.], dtype=torch.float64)");
     /// ```
+    #[track_caller]
     pub fn full_dtype(
         shape: impl AsRef<[usize]>,
         value: impl Into<Scalar>,
@@ -120,6 +132,7 @@ impl Tensor {
     /// use nn_core::prelude::*;
     /// assert_eq!(Tensor::zeros_like(&tensor![1, 2]).to_string(), "tensor([0, 0])");
     /// ```
+    #[track_caller]
     pub fn zeros_like(other: &Tensor) -> Tensor {
         Tensor::full_dtype(other.shape(), 0, other.dtype())
     }
@@ -130,6 +143,7 @@ impl Tensor {
     /// use nn_core::prelude::*;
     /// assert_eq!(Tensor::ones_like(&tensor![2.0, 3.0]).to_vec::<f32>(), vec![1.0, 1.0]);
     /// ```
+    #[track_caller]
     pub fn ones_like(other: &Tensor) -> Tensor {
         Tensor::full_dtype(other.shape(), 1, other.dtype())
     }
@@ -140,6 +154,7 @@ impl Tensor {
     /// use nn_core::prelude::*;
     /// assert_eq!(Tensor::full_like(&tensor![2.0, 3.0], 0.5).to_vec::<f32>(), vec![0.5, 0.5]);
     /// ```
+    #[track_caller]
     pub fn full_like(other: &Tensor, value: impl Into<Scalar>) -> Tensor {
         Tensor::full_dtype(other.shape(), value, other.dtype())
     }
@@ -197,14 +212,19 @@ impl Tensor {
         let all_int = !start.is_float() && !end.is_float() && !step.is_float();
         if all_int {
             let (s, e, st) = (start.to_i64(), end.to_i64(), step.to_i64());
-            let n = (e - s + st - st.signum()) / st;
-            let v: Vec<i64> = (0..n.max(0)).map(|i| s + i * st).collect();
-            let len = v.len();
-            return Tensor::try_from_vec(v, [len]);
+            let n = ((e - s + st - st.signum()) / st).max(0) as usize;
+            let mut v = try_filled(&[n], 0i64)?;
+            for (i, x) in v.iter_mut().enumerate() {
+                *x = s + i as i64 * st;
+            }
+            return Tensor::try_from_vec(v, [n]);
         }
         // torch computes the length and the values in double, then rounds.
         let n = ((e - s) / st).ceil().max(0.0) as usize;
-        let v: Vec<f32> = (0..n).map(|i| (s + st * i as f64) as f32).collect();
+        let mut v = try_filled(&[n], 0.0f32)?;
+        for (i, x) in v.iter_mut().enumerate() {
+            *x = (s + st * i as f64) as f32;
+        }
         Tensor::try_from_vec(v, [n])
     }
 
@@ -223,25 +243,21 @@ impl Tensor {
     ///     "tensor([-1.0000, -0.5000,  0.0000,  0.5000,  1.0000])"
     /// );
     /// ```
+    #[track_caller]
     pub fn linspace(start: f64, end: f64, steps: usize) -> Tensor {
         let (start, end) = (start as f32, end as f32);
-        let v: Vec<f32> = match steps {
-            0 => Vec::new(),
-            1 => vec![start],
-            _ => {
-                let step = (end - start) / (steps - 1) as f32;
-                let halfway = steps / 2;
-                (0..steps)
-                    .map(|i| {
-                        if i < halfway {
-                            step.mul_add(i as f32, start)
-                        } else {
-                            (-step).mul_add((steps - i - 1) as f32, end)
-                        }
-                    })
-                    .collect()
+        let mut v = or_panic(try_filled(&[steps], start));
+        if steps > 1 {
+            let step = (end - start) / (steps - 1) as f32;
+            let halfway = steps / 2;
+            for (i, x) in v.iter_mut().enumerate() {
+                *x = if i < halfway {
+                    step.mul_add(i as f32, start)
+                } else {
+                    (-step).mul_add((steps - i - 1) as f32, end)
+                };
             }
-        };
+        }
         Tensor::from_vec(v, [steps])
     }
 
@@ -252,6 +268,7 @@ impl Tensor {
     /// use nn_core::prelude::*;
     /// assert_eq!(Tensor::eye(2).to_string(), "tensor([[1., 0.],\n        [0., 1.]])");
     /// ```
+    #[track_caller]
     pub fn eye(n: usize) -> Tensor {
         Tensor::eye_rect(n, n)
     }
@@ -264,8 +281,9 @@ impl Tensor {
     /// assert_eq!(Tensor::eye_rect(1, 3).to_vec::<f32>(), vec![1.0, 0.0, 0.0]);
     /// ```
     #[doc(alias = "eye")]
+    #[track_caller]
     pub fn eye_rect(n: usize, m: usize) -> Tensor {
-        let mut v = vec![0.0f32; n * m];
+        let mut v = or_panic(try_filled(&[n, m], 0.0f32));
         for i in 0..n.min(m) {
             v[i * m + i] = 1.0;
         }
@@ -282,6 +300,7 @@ impl Tensor {
     /// manual_seed(0);
     /// assert_eq!(Tensor::rand([3]).to_string(), "tensor([0.4963, 0.7682, 0.0885])");
     /// ```
+    #[track_caller]
     pub fn rand(shape: impl AsRef<[usize]>) -> Tensor {
         with_default_generator(|g| Tensor::rand_with(shape, g))
     }
@@ -294,9 +313,10 @@ impl Tensor {
     /// let mut g = Generator::new(0);
     /// assert_eq!(Tensor::rand_with([1], &mut g).item(), 0.49625658988952637);
     /// ```
+    #[track_caller]
     pub fn rand_with(shape: impl AsRef<[usize]>, generator: &mut Generator) -> Tensor {
         let shape = shape.as_ref();
-        let mut v = vec![0.0f32; shape.iter().product()];
+        let mut v = or_panic(try_filled(shape, 0.0f32));
         generator.fill_uniform_f32(&mut v, 0.0, 1.0);
         Tensor::from_vec(v, shape)
     }
@@ -309,6 +329,7 @@ impl Tensor {
     /// manual_seed(0);
     /// assert_eq!(Tensor::randn([2]).to_string(), "tensor([ 1.5410, -0.2934])");
     /// ```
+    #[track_caller]
     pub fn randn(shape: impl AsRef<[usize]>) -> Tensor {
         with_default_generator(|g| Tensor::randn_with(shape, g))
     }
@@ -320,9 +341,10 @@ impl Tensor {
     /// let mut g = Generator::new(0);
     /// assert_eq!(Tensor::randn_with([1], &mut g).to_string(), "tensor([1.5410])");
     /// ```
+    #[track_caller]
     pub fn randn_with(shape: impl AsRef<[usize]>, generator: &mut Generator) -> Tensor {
         let shape = shape.as_ref();
-        let mut v = vec![0.0f32; shape.iter().product()];
+        let mut v = or_panic(try_filled(shape, 0.0f32));
         generator.fill_normal_f32(&mut v, 0.0, 1.0);
         Tensor::from_vec(v, shape)
     }
@@ -362,7 +384,7 @@ impl Tensor {
             ))));
         }
         let shape = shape.as_ref();
-        let mut v = vec![0i64; shape.iter().product()];
+        let mut v = or_panic(try_filled(shape, 0i64));
         generator.fill_randint(&mut v, low, high);
         Tensor::from_vec(v, shape)
     }
@@ -395,6 +417,7 @@ impl Tensor {
     /// use nn_core::prelude::*;
     /// assert_eq!(Tensor::rand_like(&Tensor::zeros([2, 3])).shape(), [2, 3]);
     /// ```
+    #[track_caller]
     pub fn rand_like(other: &Tensor) -> Tensor {
         Tensor::rand(other.shape()).to_dtype(other.dtype())
     }
@@ -405,6 +428,7 @@ impl Tensor {
     /// use nn_core::prelude::*;
     /// assert_eq!(Tensor::randn_like(&Tensor::zeros([4])).shape(), [4]);
     /// ```
+    #[track_caller]
     pub fn randn_like(other: &Tensor) -> Tensor {
         Tensor::randn(other.shape()).to_dtype(other.dtype())
     }

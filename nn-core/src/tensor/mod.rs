@@ -15,6 +15,7 @@
 
 mod adaptive_avg_pool;
 mod advanced_index;
+mod alloc;
 mod avg_pool;
 mod batch_norm;
 mod binary;
@@ -129,6 +130,10 @@ impl Tensor {
         requires_grad: bool,
         is_parameter: bool,
     ) -> Tensor {
+        // Every op's result is made here: where a training loop notices the
+        // interrupt button (`notebook::interrupt`). The new tensor is no
+        // one's yet, so stopping here leaves every value whole.
+        crate::notebook::interrupt_point();
         Tensor {
             inner: Arc::new(TensorImpl {
                 data: RwLock::new(data),
