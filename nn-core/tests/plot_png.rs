@@ -197,10 +197,12 @@ fn figure_height(figure: &Figure) -> u32 {
     figure_size(figure).1
 }
 
-/// The pictures of the classification lesson rasterize at twice their
-/// size, on white, with their colours and text: the digits' white strokes
-/// on black, the confusion matrix's darkest blue, the network's neuron
-/// colours, the boundary's class tints, both curves.
+/// The pictures of the classification and convolution lessons rasterize at
+/// twice their size, on white, with their colours and text: the digits'
+/// white strokes on black, both ends of the filters' and feature maps'
+/// colour bar (RdBu_r) and a cell's colour, the confusion matrix's darkest
+/// blue, the network's neuron colours, the boundary's class tints, both
+/// curves. The list follows `plots::pictures()`, name by name.
 #[test]
 fn pictures_rasterize_with_their_colours_and_text() {
     let has = |pixmap: &Pixmap, rgb: [u8; 3]| {
@@ -209,8 +211,16 @@ fn pictures_rasterize_with_their_colours_and_text() {
             .chunks(4)
             .any(|p| p[..3] == rgb && p[3] == 255)
     };
-    let expected: [(&str, &[[u8; 3]]); 5] = [
+    let expected: [(&str, &[[u8; 3]]); 7] = [
         ("images", &[[0, 0, 0], [255, 255, 255], [0x50, 0x50, 0x50]]),
+        (
+            "conv_filters",
+            &[[0x05, 0x30, 0x61], [0x67, 0x00, 0x1f], [0x3a, 0x87, 0xbd]],
+        ),
+        (
+            "feature_maps",
+            &[[0x05, 0x30, 0x61], [0x67, 0x00, 0x1f], [0xfd, 0xda, 0xc5]],
+        ),
         ("confusion", &[[0x08, 0x30, 0x6b], [0xf7, 0xfb, 0xff]]),
         (
             "network",
@@ -222,7 +232,9 @@ fn pictures_rasterize_with_their_colours_and_text() {
         ),
         ("training_curves", &[[0x1f, 0x77, 0xb4], [0xff, 0x7f, 0x0e]]),
     ];
-    for ((name, figure), (want_name, colours)) in plots::pictures().into_iter().zip(expected) {
+    let pictures = plots::pictures();
+    assert_eq!(pictures.len(), expected.len(), "a picture without colours to check");
+    for ((name, figure), (want_name, colours)) in pictures.into_iter().zip(expected) {
         assert_eq!(name, want_name);
         let png = figure.to_png();
         assert!(figure.to_png() == png, "{name}: deterministic");
