@@ -218,6 +218,16 @@ Panic detected. Here's some useful information if you're filing a bug report.
         self.eval_context.warm_up_analysis(code)
     }
 
+    /// nn-kernel patch 9: see [`EvalContext::analyzer_loaded`].
+    pub fn analyzer_loaded(&self) -> bool {
+        self.eval_context.analyzer_loaded()
+    }
+
+    /// nn-kernel patch 9: see [`EvalContext::unload_analyzer`].
+    pub fn unload_analyzer(&mut self) -> Result<(), Error> {
+        self.eval_context.unload_analyzer()
+    }
+
     /// nn-kernel patch: see [`EvalContext::set_cell_options`].
     pub fn set_cell_options(&mut self, options: crate::CellOptions) {
         self.eval_context.set_cell_options(options);

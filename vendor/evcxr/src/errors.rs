@@ -640,7 +640,12 @@ impl From<anyhow::Error> for Error {
 
 impl From<libloading::Error> for Error {
     fn from(error: libloading::Error) -> Self {
-        Error::Message(error.to_string())
+        // nn-kernel patch 10: libloading's text for a failed `dlopen` is
+        // only "dlopen failed"; the reason (`dlerror`) is its source.
+        match std::error::Error::source(&error) {
+            Some(reason) => Error::Message(format!("{error}: {reason}")),
+            None => Error::Message(error.to_string()),
+        }
     }
 }
 

@@ -108,6 +108,21 @@ impl RustAnalyzer {
         })
     }
 
+    /// nn-kernel patch 9: whether the standard library and the
+    /// dependencies are loaded (the first `set_source` loads them).
+    pub(crate) fn is_loaded(&self) -> bool {
+        self.last_cargo_toml.is_some()
+    }
+
+    /// nn-kernel patch 9: forgets everything loaded and analysed (the
+    /// database, the file contents, the loader thread), as if just created;
+    /// the next `set_source` loads again. A loaded analyzer holds ~700 MB.
+    pub(crate) fn unload(&mut self) -> Result<()> {
+        let root = std::path::PathBuf::from(self.root_directory.as_str());
+        *self = RustAnalyzer::new(&root)?;
+        Ok(())
+    }
+
     pub(crate) fn set_source(&mut self, source: String) -> Result<()> {
         self.current_source = source;
         let mut change = ra_hir::ChangeWithProcMacros::default();
