@@ -72,6 +72,31 @@ impl Config {
         })
     }
 
+    /// Creates the cache folder and its `sessions/` private to this user
+    /// (`0700`, see `private.rs`), or makes them private if they exist, with
+    /// the `template/` if there is one (a cache made by an older kernel).
+    pub fn private_cache(&self) -> Result<()> {
+        for dir in [self.cache.clone(), self.sessions()] {
+            crate::private::create_dir(&dir).with_context(|| {
+                format!(
+                    "cannot make {} private to this user (set NN_KERNEL_CACHE \
+                     to a folder of your own)",
+                    dir.display()
+                )
+            })?;
+        }
+        let template = self.template();
+        if template.is_dir()
+            && let Err(error) = crate::private::tighten(&template)
+        {
+            eprintln!(
+                "nn-kernel: cannot make {} private to this user: {error}",
+                template.display()
+            );
+        }
+        Ok(())
+    }
+
     /// The warmed build folder that each kernel copies.
     pub fn template(&self) -> PathBuf {
         self.cache.join("template")

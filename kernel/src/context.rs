@@ -109,6 +109,13 @@ fn library_path(build: &Path) -> Option<std::ffi::OsString> {
     let libdir = PathBuf::from(String::from_utf8(output.stdout).ok()?.trim());
     let triple = libdir.parent()?.file_name()?;
     let deps = build.join("target").join(triple).join("debug/deps");
+    // Created now, before the cells' process starts: glibc's loader marks a
+    // folder of LD_LIBRARY_PATH that is missing at its first search as
+    // missing for the life of the process, so in a fresh build folder (the
+    // template being built) loading the first cell that uses nn-core failed
+    // ("libnn_core_session.so: cannot open shared object file") and the
+    // template was built a second time.
+    let _ = std::fs::create_dir_all(&deps);
     let mut paths = vec![libdir, deps];
     if let Some(existing) = std::env::var_os("LD_LIBRARY_PATH") {
         paths.extend(std::env::split_paths(&existing));

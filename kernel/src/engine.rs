@@ -344,8 +344,10 @@ fn engine_thread(
     shared.state.store(STARTED, Ordering::Release);
     // Cells first. Background work waits until nothing has come for a
     // moment, so that a notebook run cell after cell never competes with
-    // it: first rust-analyzer's warm-up, then, once warm, the standby for
-    // the next launch (a standby starting costs ~5 s of CPU).
+    // it: rust-analyzer's warm-up when it is eager (see `analyzer`), then
+    // the standby for the next launch (a standby starting costs ~5 s of
+    // CPU); later, letting an idle rust-analyzer go.
+    let mut analyzer = crate::analyzer::Analyzer::from_env();
     let mut warmed = false;
     let mut standby_started = false;
     loop {
@@ -353,8 +355,10 @@ fn engine_thread(
             Ok(job) => job,
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
                 if !warmed {
-                    let analysis = session.nn_core_loaded.then(|| session.warm_up()).flatten();
                     warmed = true;
+                    let analysis = (analyzer.warms_up() && session.nn_core_loaded)
+                        .then(|| session.warm_up())
+                        .flatten();
                     // Warm once rust-analyzer's analysis is done too.
                     let shared = shared.clone();
                     std::thread::spawn(move || {
@@ -368,12 +372,18 @@ fn engine_thread(
                     if session.nn_core_loaded {
                         crate::standby::spawn(config);
                     }
+                } else if analyzer.should_unload(session.analyzer_loaded(), Instant::now()) {
+                    session.unload_analyzer();
                 }
                 continue;
             }
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
         };
+        let uses_analyzer = matches!(job, Job::Complete { .. } | Job::Inspect { .. });
         session.run(job);
+        if uses_analyzer {
+            analyzer.used(Instant::now());
+        }
     }
 }
 

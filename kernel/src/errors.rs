@@ -6,6 +6,7 @@ use crate::display::transport::KEYBOARD_INTERRUPT;
 use crate::display::{Fatal, Panic};
 use evcxr::CompilationError;
 use serde_json::{Value, json};
+use std::path::Path;
 
 const RED: &str = "\x1b[1;31m";
 const BLUE: &str = "\x1b[1;34m";
@@ -47,6 +48,29 @@ impl CellError {
                 CellError::new("Error", &evalue, text.lines().map(str::to_owned).collect())
             }
         }
+    }
+
+    /// The cell could not be compiled because the disk holding the build
+    /// folder `build` is full. Nothing ran: the variables are kept.
+    pub fn disk_full(build: &Path) -> CellError {
+        let folder = build.display();
+        CellError::new(
+            "DiskFull",
+            &format!(
+                "the disk holding the kernel's build folder ({folder}) is full: the cell \
+                 could not be compiled"
+            ),
+            vec![
+                format!(
+                    "\x1b[1;31mThe disk is full\x1b[0m: the disk holding the kernel's build \
+                     folder ({folder}) has no space left, so the cell could not be compiled."
+                ),
+                "Nothing ran and the variables are kept. Free some space on that disk (or \
+                 start the kernel with NN_KERNEL_CACHE set to a folder on a disk with room), \
+                 then run the cell again."
+                    .into(),
+            ],
+        )
     }
 
     /// The cells' process ended during the cell (evcxr's message, ending
@@ -296,6 +320,24 @@ fn render(error: &CompilationError, lines: &[&str], out: &mut Vec<String>) {
     }
     for help in error.help() {
         out.push(format!("{pad} {BLUE}={RESET} {BOLD}help{RESET}: {help}"));
+    }
+}
+
+/// Whether a failed compile failed for want of disk space: the compiler or
+/// cargo said so, or — when the compiler reported no error of the cell's —
+/// the disk holding `folder` has less than 16 MB left (cargo then often
+/// fails without a message evcxr can parse).
+pub fn disk_is_full(error: &evcxr::Error, folder: &Path) -> bool {
+    let text = error.to_string();
+    if text.contains("No space left on device") || text.contains("os error 28") {
+        return true;
+    }
+    if matches!(error, evcxr::Error::CompilationErrors(_)) {
+        return false;
+    }
+    match rustix::fs::statvfs(folder) {
+        Ok(stats) => stats.f_bavail.saturating_mul(stats.f_frsize) < 16 << 20,
+        Err(_) => false,
     }
 }
 

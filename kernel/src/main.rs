@@ -13,6 +13,7 @@
 //! - [`install`]: the kernelspec and the build template;
 //!   [`standby`]: a kernel started ahead of time.
 
+mod analyzer;
 mod build_stamp;
 mod cells;
 mod complete;
@@ -26,6 +27,7 @@ mod install;
 mod linker;
 mod memory_limit;
 mod output;
+mod private;
 mod protocol;
 mod server;
 mod session;

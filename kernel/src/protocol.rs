@@ -10,7 +10,7 @@ use anyhow::{Context as _, Result};
 use jupyter_protocol::{
     ConnectionInfo, Header, JupyterMessage, JupyterMessageContent, UnknownMessage,
 };
-use jupyter_zmq_client::{Connection, RawMessage};
+use jupyter_zmq_client::{Connection, RawMessage, RuntimeError};
 use serde_json::{Value, json};
 use std::path::Path;
 use zeromq::{Socket as _, SocketRecv};
@@ -113,10 +113,27 @@ pub async fn bind<S: zeromq::Socket>(
 }
 
 /// Reads one request, checking its signature. An error means a message was
-/// dropped (bad signature, malformed JSON), not that the socket is unusable.
+/// dropped (bad signature, malformed JSON), not that the socket is unusable;
+/// one without the connection key's signature is dropped before anything
+/// of it is used, and the error names its type.
 pub async fn read<S: SocketRecv + Send>(connection: &mut Connection<S>) -> Result<Request> {
     let frames = connection.socket.recv().await?;
-    let raw = RawMessage::from_multipart(frames, &connection.mac)?;
+    let claimed_type = claimed_msg_type(&frames);
+    let unsigned = frames
+        .iter()
+        .skip_while(|frame| &frame[..] != b"<IDS|MSG>")
+        .nth(1)
+        .is_some_and(|signature| signature.is_empty());
+    let raw = RawMessage::from_multipart(frames, &connection.mac).map_err(|error| {
+        let why = match error {
+            RuntimeError::VerifyError(_) if unsigned => "no signature".to_owned(),
+            RuntimeError::VerifyError(_) => "wrong signature".to_owned(),
+            RuntimeError::MissingHmac => "no signature".to_owned(),
+            RuntimeError::DecodeError(_) => "malformed signature".to_owned(),
+            other => other.to_string(),
+        };
+        anyhow::anyhow!("rejected a `{claimed_type}` message: {why}")
+    })?;
     let header: Header = serde_json::from_slice(&raw.jparts[0]).context("bad header")?;
     let parent_header = serde_json::from_slice::<Header>(&raw.jparts[1]).ok();
     let metadata = serde_json::from_slice(&raw.jparts[2]).unwrap_or_else(|_| json!({}));
@@ -134,6 +151,23 @@ pub async fn read<S: SocketRecv + Send>(connection: &mut Connection<S>) -> Resul
         channel: None,
     };
     Ok(Request { message, content })
+}
+
+/// The `msg_type` that a message's (not yet verified) header claims, to
+/// name a rejected message in the log; `?` if it has none.
+fn claimed_msg_type(frames: &zeromq::ZmqMessage) -> String {
+    let header = frames
+        .iter()
+        .skip_while(|frame| &frame[..] != b"<IDS|MSG>")
+        .nth(2);
+    header
+        .and_then(|header| serde_json::from_slice::<Value>(header).ok())
+        .and_then(|header| {
+            // Unverified: kept short and escaped, to stay one log line.
+            let claimed = header["msg_type"].as_str()?.chars().take(64);
+            Some(claimed.flat_map(char::escape_debug).collect())
+        })
+        .unwrap_or_else(|| "?".to_owned())
 }
 
 /// Echoes every heartbeat ping back unchanged, as the protocol asks
@@ -183,4 +217,28 @@ pub fn random_hex() -> String {
         out.push_str(&format!("{:016x}", hasher.finish()));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frames(parts: &[&[u8]]) -> zeromq::ZmqMessage {
+        let mut message = zeromq::ZmqMessage::from(parts[0].to_vec());
+        for part in &parts[1..] {
+            message.push_back(part.to_vec().into());
+        }
+        message
+    }
+
+    #[test]
+    fn a_rejected_message_is_named_by_its_claimed_type() {
+        let header = br#"{"msg_type":"execute_request","msg_id":"1"}"#;
+        let message = frames(&[b"id", b"<IDS|MSG>", b"", header, b"{}", b"{}", b"{}"]);
+        assert_eq!(claimed_msg_type(&message), "execute_request");
+        let forged = br#"{"msg_type":"a\nb"}"#;
+        let message = frames(&[b"<IDS|MSG>", b"sig", forged, b"{}", b"{}", b"{}"]);
+        assert_eq!(claimed_msg_type(&message), "a\\nb");
+        assert_eq!(claimed_msg_type(&frames(&[b"<IDS|MSG>"])), "?");
+    }
 }

@@ -238,6 +238,8 @@ impl Session {
                         fatal,
                         crate::memory_limit::from_env(),
                     ))
+                } else if crate::errors::disk_is_full(&error, &self.build) {
+                    Err(CellError::disk_full(&self.build))
                 } else {
                     Err(CellError::from_evcxr(&error, code))
                 }
@@ -285,6 +287,23 @@ impl Session {
             .ok();
         debug(&format!("warm-up started in {:.2?}", started.elapsed()));
         analysis
+    }
+
+    /// Whether rust-analyzer is loaded (see [`crate::analyzer`]).
+    pub fn analyzer_loaded(&self) -> bool {
+        self.context.analyzer_loaded()
+    }
+
+    /// Lets rust-analyzer go (evcxr patch 9); the next Tab loads it again.
+    pub fn unload_analyzer(&mut self) {
+        let started = Instant::now();
+        match self.context.unload_analyzer() {
+            Ok(()) => debug(&format!(
+                "rust-analyzer unloaded in {:.2?}",
+                started.elapsed()
+            )),
+            Err(error) => debug(&format!("rust-analyzer could not be unloaded: {error}")),
+        }
     }
 
     /// After evcxr restarted the process running the cells: connect nn-core

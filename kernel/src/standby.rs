@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// What a launch sends to the standby.
@@ -41,6 +42,17 @@ struct Claim {
 struct Answer {
     accepted: bool,
     pid: u32,
+}
+
+/// Set in a standby that exits unclaimed (stopped, idle, of no use, failed):
+/// its engine, warm and idle, would otherwise start another standby in the
+/// moment between this one's socket going away and the process exiting.
+static LEAVING: AtomicBool = AtomicBool::new(false);
+
+/// Stops an unclaimed standby's engine; no other standby starts from it.
+fn leave(engine: &Engine) {
+    LEAVING.store(true, Ordering::SeqCst);
+    engine.shutdown();
 }
 
 /// Whether standbys are enabled (`NN_KERNEL_STANDBY` is not `0`).
@@ -152,7 +164,11 @@ fn stand_in(mut stream: UnixStream, pid: u32) -> ! {
 /// Starts a standby for the next launch, in its own process group (so that
 /// stopping this kernel's group leaves it alone), unless one is waiting.
 pub fn spawn(config: &Config) {
-    if !enabled() || listening(&socket(config)) || listening(&starting_socket(config)) {
+    if LEAVING.load(Ordering::SeqCst)
+        || !enabled()
+        || listening(&socket(config))
+        || listening(&starting_socket(config))
+    {
         return;
     }
     let Ok(exe) = std::env::current_exe() else {
@@ -214,9 +230,14 @@ pub fn run(config: &Config) -> Result<()> {
     if listening(&path) || listening(&starting) {
         return Ok(()); // another standby is waiting or starting
     }
+    // The sockets are in the cache folder, private to this user, and
+    // themselves `0600`: another user must not claim this user's kernel.
+    config.private_cache()?;
     let _ = std::fs::remove_file(&starting);
     let lock = UnixListener::bind(&starting)
         .with_context(|| format!("cannot listen on {}", starting.display()))?;
+    crate::private::socket(&starting)
+        .with_context(|| format!("cannot make {} private", starting.display()))?;
     let started = std::time::SystemTime::now();
     let stamp = config.stamp();
     let fingerprint = fingerprint(config);
@@ -224,7 +245,7 @@ pub fn run(config: &Config) -> Result<()> {
     let sink = std::sync::Arc::new(crate::display::Sink::new(iopub.clone()));
     let engine = Engine::start(config.clone(), sink)?;
     if engine.wait_warm(Duration::from_secs(1800)) != Some(true) {
-        engine.shutdown();
+        leave(&engine);
         let _ = std::fs::remove_file(&starting);
         anyhow::bail!("the standby's engine did not start with nn-core");
     }
@@ -232,7 +253,7 @@ pub fn run(config: &Config) -> Result<()> {
         .and_then(|m| m.modified())
         .is_ok_and(|stop| stop >= started);
     if stopped {
-        engine.shutdown();
+        leave(&engine);
         let _ = std::fs::remove_file(&starting);
         return Ok(());
     }
@@ -240,6 +261,14 @@ pub fn run(config: &Config) -> Result<()> {
     let _ = std::fs::remove_file(&path);
     let listener = UnixListener::bind(&path)
         .with_context(|| format!("cannot listen on {}", path.display()))?;
+    if let Err(error) = crate::private::socket(&path) {
+        LEAVING.store(true, Ordering::SeqCst);
+        drop(listener);
+        let _ = std::fs::remove_file(&path);
+        let _ = std::fs::remove_file(&starting);
+        leave(&engine);
+        return Err(error).with_context(|| format!("cannot make {} private", path.display()));
+    }
     drop(lock);
     let _ = std::fs::remove_file(&starting);
     let idle = std::env::var("NN_KERNEL_STANDBY_IDLE")
@@ -280,17 +309,20 @@ pub fn run(config: &Config) -> Result<()> {
             Err(_) => break (None, None),
         }
     };
+    if stream.is_none() {
+        LEAVING.store(true, Ordering::SeqCst);
+    }
     drop(listener);
     let _ = std::fs::remove_file(&path);
     let (Some(stream), Some(claim)) = (stream, claim) else {
-        engine.shutdown();
+        leave(&engine);
         return Ok(());
     };
     let info: jupyter_protocol::ConnectionInfo = match serde_json::from_str(&claim.connection) {
         Ok(info) => info,
         Err(error) => {
             answer(&stream, false);
-            engine.shutdown();
+            leave(&engine);
             return Err(error.into());
         }
     };

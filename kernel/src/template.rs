@@ -9,6 +9,7 @@
 use crate::config::Config;
 use crate::context::create_context;
 use crate::errors::CellError;
+use crate::private;
 use crate::protocol::random_hex;
 use crate::session::startup_cell;
 use anyhow::{Context as _, Result, bail};
@@ -17,14 +18,14 @@ use std::path::{Path, PathBuf};
 /// A new folder for this kernel under `sessions/`, holding a copy of the
 /// template's build folder when the template matches this configuration.
 /// Folders of kernels that are no longer running are removed on the way.
-/// Also tells whether start-up will compile nn-core.
+/// Also tells whether start-up will compile nn-core. The cache, `sessions/`
+/// and the new folder with its `build/` are private to this user (`0700`).
 pub fn new_session_dir(config: &Config) -> Result<(PathBuf, bool)> {
+    config.private_cache()?;
     let sessions = config.sessions();
-    std::fs::create_dir_all(&sessions)
-        .with_context(|| format!("cannot create {}", sessions.display()))?;
     remove_stale_sessions(&sessions);
     let dir = sessions.join(format!("{}-{}", std::process::id(), &random_hex()[..8]));
-    std::fs::create_dir_all(&dir)?;
+    private::create_dir(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let template = config.template();
     let stamp = std::fs::read_to_string(template.join("stamp")).unwrap_or_default();
     let built_from = std::fs::read_to_string(template.join(FINGERPRINT)).unwrap_or_default();
@@ -51,6 +52,9 @@ pub fn new_session_dir(config: &Config) -> Result<(PathBuf, bool)> {
             );
         }
     }
+    // The copy keeps the template's mode; without one, evcxr's context
+    // would create it with the umask's.
+    private::create_dir(&dir.join("build"))?;
     Ok((dir, compiles_nn_core))
 }
 
@@ -94,12 +98,14 @@ pub fn warm(config: &Config) -> Result<()> {
         .cache
         .join(format!("template-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&staging);
-    std::fs::create_dir_all(&staging)?;
+    // Private, like the template it becomes (renamed, it keeps its mode).
+    config.private_cache()?;
+    private::create_dir(&staging)?;
+    private::create_dir(&staging.join("build"))?;
     // Start from the workspace's lock file so that nn-core's dependencies
     // resolve to the versions the workspace was tested with.
     let lock = config.nn_core.join("../Cargo.lock");
     if lock.is_file() {
-        std::fs::create_dir_all(staging.join("build"))?;
         std::fs::copy(&lock, staging.join("build/Cargo.lock"))?;
     }
     let mut last_error = None;
@@ -132,7 +138,10 @@ pub fn warm(config: &Config) -> Result<()> {
                 let error = CellError::from_evcxr(&error, "");
                 last_error = Some(error.traceback.join("\n"));
                 if !online {
-                    eprintln!("nn-kernel: offline build failed; trying again online");
+                    eprintln!(
+                        "nn-kernel: offline build failed; trying again online. The error:\n{}",
+                        last_error.as_deref().unwrap_or_default()
+                    );
                 }
             }
         }

@@ -233,7 +233,11 @@ fn pictures_rasterize_with_their_colours_and_text() {
         ("training_curves", &[[0x1f, 0x77, 0xb4], [0xff, 0x7f, 0x0e]]),
     ];
     let pictures = plots::pictures();
-    assert_eq!(pictures.len(), expected.len(), "a picture without colours to check");
+    assert_eq!(
+        pictures.len(),
+        expected.len(),
+        "a picture without colours to check"
+    );
     for ((name, figure), (want_name, colours)) in pictures.into_iter().zip(expected) {
         assert_eq!(name, want_name);
         let png = figure.to_png();

@@ -314,3 +314,85 @@ def test_sigkill_of_the_kernel_then_a_fresh_start() -> None:
         assert fresh.ok("6 * 7").result_text() == "42"
     finally:
         fresh.shutdown()
+
+
+# ------------------------------------------------- shared machine and disk
+
+
+def test_two_kernels_compiling_at_the_same_moment() -> None:
+    """Two students press Shift-Enter together: each kernel compiles in its
+    own build folder, both cells answer, and neither sees the other's
+    variables."""
+    a, b = start_kernel(), start_kernel()
+    try:
+        cell = (
+            "manual_seed({n});\n"
+            "let who = {n};\n"
+            "let model = sequential![Linear::new(3, 5), ReLU::new(), Linear::new(5, 2)];\n"
+            'println!("{{who}} {{}}", model.forward(&Tensor::ones([4, 3])).size());'
+        )
+        ids = [(k, k.send(cell.format(n=n))) for k, n in ((a, 1), (b, 2))]
+        runs = [k.collect(msg_id) for k, msg_id in ids]
+        for n, run in zip((1, 2), runs):
+            assert run.status == "ok", run.outputs
+            assert run.stream() == f"{n} torch.Size([4, 2])\n"
+        assert a.ok("who").result_text() == "1"
+        assert b.ok("who").result_text() == "2"
+    finally:
+        a.shutdown()
+        b.shutdown()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small file system needs root")
+def test_the_disk_holding_the_build_folders_full(tmp_path) -> None:
+    """The build folders' disk fills up: the cell's error says that the disk
+    is full and where, earlier variables are kept, and once space is freed
+    the next cell works."""
+    import shutil
+    import subprocess
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    template = nn_kernel_template()
+    size = sum(f.stat().st_size for f in template.rglob("*") if f.is_file())
+    # Room for the template and one kernel's copy of it, and a little more.
+    mb = int(2 * size / 2**20) + 300
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={mb}m", "tmpfs", str(cache)], check=True)
+    try:
+        subprocess.run(["cp", "-a", str(template), str(cache / "template")], check=True)
+        k = start_cold_kernel(NN_KERNEL_CACHE=str(cache))
+        try:
+            k.ok("let kept = 41;", timeout=STARTUP_TIMEOUT)
+            filler = cache / "filler"
+            free = shutil.disk_usage(cache).free
+            with open(filler, "wb") as f:
+                os.posix_fallocate(f.fileno(), 0, free)
+            run = k.execute('let t = Tensor::ones([2, 2]);\nprintln!("{}", t.sum());')
+            assert run.status == "error", run.outputs
+            text = text_of(run.error())
+            assert "No space left on device" in text or "disk" in text, text
+            assert "full" in text and str(cache) in text, text
+            filler.unlink()
+            assert k.ok("kept + 1").result_text() == "42"
+            assert k.ok('println!("{}", Tensor::ones([2, 2]).sum());').stream() == "tensor(4.)\n"
+        finally:
+            k.shutdown()
+    finally:
+        subprocess.run(["umount", "-l", str(cache)], check=False)
+
+
+def nn_kernel_template():
+    """The installed kernel's build template (its cache's `template/`)."""
+    from pathlib import Path
+
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from harness import KERNEL_NAME
+
+    env = {**os.environ, **KernelSpecManager().get_kernel_spec(KERNEL_NAME).env}
+    cache = env.get("NN_KERNEL_CACHE") or os.path.join(
+        env.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "nn-kernel"
+    )
+    template = Path(cache) / "template"
+    assert (template / "build").is_dir(), f"no build template at {template}"
+    return template
