@@ -25,7 +25,7 @@ manual_seed(0);
 let net = sequential![Linear::new(4, 8), ReLU::new(), Linear::new(8, 1)];
 let loss_func = MSELoss::new();
 let mut opt = SGD::new(net.parameters(), 0.01);
-let mut losses = Vec::new();
+let mut losses: Vec<f64> = Vec::new();
 let x = Tensor::randn([64, 4]);
 println!("ready");
 """

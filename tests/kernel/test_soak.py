@@ -5,7 +5,7 @@ build folder do not grow with the number of cells (each cell's compiled
 library is removed after it ran). Latency over 1,000 cells is measured by
 `bench/soak.py` (speed is for benchmarks, not for test assertions).
 
-NN_KERNEL_SOAK_CELLS sets the number of cells (300 by default).
+NN_KERNEL_SOAK_CELLS sets the number of cells (200 by default).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import os
 
 from soak import run_soak
 
-CELLS = int(os.environ.get("NN_KERNEL_SOAK_CELLS", "300"))
+CELLS = int(os.environ.get("NN_KERNEL_SOAK_CELLS", "200"))
 
 
 def test_hundreds_of_cells_in_one_session() -> None:
