@@ -6,12 +6,14 @@
 #      nothing to do when it is up to date); tests/requirements.txt, with pip,
 #      into the Python environment ./install.sh chose (.nn-kernel-env);
 #      for the JupyterLab browser test, Chromium (as root: apt-get) and
-#      playwright-core (npm ci in tests/browser).
+#      playwright-core (npm ci in tests/browser); for the classroom test
+#      (JupyterHub), configurable-http-proxy (npm ci in tests/classroom).
 #   1. Rust: formatting, clippy, unit/reference/property tests (and nn-core's
 #      opt-in `png` feature), rustdoc.
 #   2. End to end, pytest in that environment: the kernel protocol, rich
 #      display, the course notebooks (nbclient, nbconvert), ./install.sh in
-#      fresh environments, JupyterLab in a headless browser.
+#      fresh environments, JupyterLab in a headless browser, a class of
+#      students on JupyterHub.
 #   A summary at the end names what passed, failed, and was NOT RUN and why.
 #
 # Options: --rust-only (0-1), --e2e-only (0, 2), --prepare (0 only).
@@ -165,6 +167,27 @@ if [ "$e2e" = 1 ]; then
   else
     done_step
   fi
+
+  # JupyterHub's proxy, for the classroom test (tests/classroom): Node.js 20+.
+  step "configurable-http-proxy (the classroom test: JupyterHub)"
+  classroom_why=""
+  if ! command -v npm >/dev/null 2>&1 || [ "$(node_major)" -lt 20 ]; then
+    classroom_why="Node.js 20+ and npm not found: install them (sudo apt-get install nodejs npm)"
+  elif [ ! -f tests/classroom/node_modules/.package-lock.json ] \
+      || [ tests/classroom/package-lock.json -nt tests/classroom/node_modules/.package-lock.json ]; then
+    say "npm ci in tests/classroom (configurable-http-proxy)"
+    (cd tests/classroom && npm ci --no-audit --no-fund --no-update-notifier --loglevel=error) \
+      || classroom_why="npm ci in tests/classroom failed (see above)"
+  else
+    say "configurable-http-proxy: $(node -p 'require("./tests/classroom/node_modules/configurable-http-proxy/package.json").version')"
+  fi
+  if [ -n "$classroom_why" ]; then
+    say "the classroom test will NOT RUN: $classroom_why"
+    NOT_RUN+=("a class on JupyterHub (tests/classroom): $classroom_why")
+    export NN_CLASSROOM_NOT_RUN="$classroom_why"
+  else
+    done_step
+  fi
 fi
 
 if [ "$tests" = 0 ]; then
@@ -208,7 +231,7 @@ fi
 # --- 2. End to end --------------------------------------------------------------
 
 if [ "$e2e" = 1 ]; then
-  step "end-to-end tests (pytest: kernel protocol, display, notebooks, install.sh, JupyterLab)"
+  step "end-to-end tests (pytest: kernel protocol, display, notebooks, install.sh, JupyterLab, JupyterHub)"
   "$TEST_PYTHON" -m pytest tests -ra
   done_step
 fi

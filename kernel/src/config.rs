@@ -108,24 +108,30 @@ impl Config {
     }
 
     /// The state of nn-core's sources: the newest modification time and the
-    /// number of files, over nn-core (with its derive crate) and the
-    /// workspace's lock file. Changes when nn-core is edited.
+    /// number of files, over nn-core's library (with its derive crate and
+    /// data, not its tests, benchmarks or examples) and the workspace's lock
+    /// file. Changes when the library is edited.
     pub fn nn_core_fingerprint(&self) -> String {
-        fn walk(dir: &Path, newest: &mut std::time::SystemTime, count: &mut u64) {
+        // nn-core's own tests, benchmarks and examples are not part of the
+        // library a cell links: touching one must not make every template
+        // and standby stale (a class's kernels would each rebuild).
+        const NOT_THE_LIBRARY: [&str; 4] = ["tests", "benches", "examples", "proptest-regressions"];
+        fn walk(dir: &Path, top: bool, newest: &mut std::time::SystemTime, count: &mut u64) {
             let Ok(entries) = std::fs::read_dir(dir) else {
                 return;
             };
             for entry in entries.flatten() {
                 let path = entry.path();
-                if path
-                    .file_name()
-                    .is_some_and(|n| n == "target" || n == ".git")
+                let name = entry.file_name();
+                if name == "target"
+                    || name == ".git"
+                    || (top && NOT_THE_LIBRARY.iter().any(|n| name == *n))
                 {
                     continue;
                 }
                 let Ok(meta) = entry.metadata() else { continue };
                 if meta.is_dir() {
-                    walk(&path, newest, count);
+                    walk(&path, false, newest, count);
                 } else {
                     *count += 1;
                     if let Ok(modified) = meta.modified() {
@@ -136,7 +142,7 @@ impl Config {
         }
         let mut newest = std::time::SystemTime::UNIX_EPOCH;
         let mut count = 0;
-        walk(&self.nn_core, &mut newest, &mut count);
+        walk(&self.nn_core, true, &mut newest, &mut count);
         if let Ok(modified) =
             std::fs::metadata(self.nn_core.join("../Cargo.lock")).and_then(|m| m.modified())
         {
@@ -183,5 +189,35 @@ impl Config {
     /// `no_std` dependencies such as `rawpointer` with current rustc.)
     pub fn shared_crate(&self) -> PathBuf {
         self.cache.join("nn-core-session")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fingerprint_follows_the_library_not_its_tests() {
+        let root = std::env::temp_dir().join(format!("nn-fingerprint-{}", std::process::id()));
+        let nn_core = root.join("nn-core");
+        for dir in ["src", "tests", "examples"] {
+            std::fs::create_dir_all(nn_core.join(dir)).unwrap();
+        }
+        std::fs::write(nn_core.join("src/lib.rs"), "").unwrap();
+        let config = Config {
+            nn_core: nn_core.clone(),
+            cache: root.join("cache"),
+            opt_level: "0".into(),
+            nn_core_features: Vec::new(),
+            interrupt_grace: Duration::from_secs(3),
+            cells: CellMode::parse(None).unwrap(),
+        };
+        let before = config.nn_core_fingerprint();
+        std::fs::write(nn_core.join("tests/a_test.rs"), "").unwrap();
+        std::fs::write(nn_core.join("examples/an_example.rs"), "").unwrap();
+        assert_eq!(config.nn_core_fingerprint(), before);
+        std::fs::write(nn_core.join("src/more.rs"), "").unwrap();
+        assert_ne!(config.nn_core_fingerprint(), before);
+        std::fs::remove_dir_all(&root).unwrap();
     }
 }
