@@ -157,18 +157,23 @@ def standby(action: str, cache: Path) -> str:
 
 def nn_core_fingerprint() -> str:
     """nn-core's fingerprint as the kernel computes it (kernel/src/config.rs:
-    the newest modification time and the number of files under nn-core, and
-    the workspace's Cargo.lock), to compare with the template's record."""
+    the newest modification time and the number of files under nn-core's
+    library — not its top-level tests, benches, examples — and the
+    workspace's Cargo.lock), to compare with the template's record."""
     nn_core = Path(os.environ.get("NN_KERNEL_NN_CORE", ROOT / "nn-core")).resolve()
     newest, count = 0, 0
+    not_the_library = ("tests", "benches", "examples", "proptest-regressions")
     stack = [nn_core]
     while stack:
+        folder = stack.pop()
         try:
-            entries = list(os.scandir(stack.pop()))
+            entries = list(os.scandir(folder))
         except OSError:
             continue
         for entry in entries:
-            if entry.name in ("target", ".git"):
+            if entry.name in ("target", ".git") or (
+                folder == nn_core and entry.name in not_the_library
+            ):
                 continue
             try:
                 st = entry.stat(follow_symlinks=False)
