@@ -27,6 +27,7 @@ mod install;
 mod linker;
 mod memory_limit;
 mod output;
+mod parent;
 mod private;
 mod protocol;
 mod server;
@@ -76,6 +77,11 @@ ENVIRONMENT:
                           (default 1000000; 0: no limit)
     NN_KERNEL_OUTPUT_LINES
                           lines a cell may print before the rest is cut (default 10000)
+    NN_KERNEL_ANALYZER    lazy (default): rust-analyzer (completion, inspection) loaded at the
+                          first Tab and let go when idle; eager: warmed up at start, kept
+    NN_KERNEL_ANALYZER_IDLE
+                          seconds without a Tab before rust-analyzer is let go (default 600;
+                          never: kept)
     NN_KERNEL_STANDBY     0: no standby kernels (each launch starts evcxr itself)
     NN_KERNEL_STANDBY_IDLE
                           seconds a standby waits to be used before exiting (default 3600)

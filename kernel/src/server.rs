@@ -26,6 +26,7 @@ use zeromq::{PubSocket, RouterSocket};
 pub fn run(connection_file: &Path) -> Result<()> {
     let (info, text) = protocol::read_connection_file(connection_file)?;
     let config = Config::from_env()?;
+    crate::parent::exit_with_parent();
     if standby::enabled() {
         standby::hand_over(&config, &text);
     }

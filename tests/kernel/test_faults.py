@@ -396,3 +396,62 @@ def nn_kernel_template():
     template = Path(cache) / "template"
     assert (template / "build").is_dir(), f"no build template at {template}"
     return template
+
+
+MIDDLE = """
+import sys, time
+from jupyter_client.manager import KernelManager
+km = KernelManager(kernel_name=sys.argv[1])
+km.start_kernel()
+kc = km.client()
+kc.start_channels()
+kc.wait_for_ready(timeout=60)
+msg_id = kc.execute("std::process::id()")
+while True:
+    msg = kc.get_iopub_msg(timeout=600)
+    if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "execute_result":
+        print(km.provisioner.process.pid, msg["content"]["data"]["text/plain"], flush=True)
+        break
+time.sleep(600)
+"""
+
+
+@pytest.mark.parametrize("standby", ["0", "1"])
+def test_the_kernel_ends_when_the_jupyter_server_is_killed(standby: str) -> None:
+    """A Jupyter server killed with SIGKILL cannot shut its kernels down:
+    the kernel (or, served by a standby, its stand-in and the standby) and
+    its cells' process exit on their own, as ipykernel's do."""
+    import subprocess
+    import sys
+
+    from harness import KERNEL_NAME, wait_for_standby
+
+    if standby == "1":
+        # A kernel starts a standby at the latest when it shuts down.
+        start_kernel().shutdown()
+        assert wait_for_standby(180), "no standby kernel started"
+    server = subprocess.Popen(
+        [sys.executable, "-c", MIDDLE, KERNEL_NAME],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NN_KERNEL_STANDBY": standby},
+    )
+    try:
+        launched, cells = (int(p) for p in server.stdout.readline().split())
+    finally:
+        server.kill()
+        server.wait()
+    deadline = time.monotonic() + 20
+    alive = [launched, cells]
+    while alive and time.monotonic() < deadline:
+        alive = [p for p in alive if os.path.exists(f"/proc/{p}") and not zombie(p)]
+        time.sleep(0.2)
+    assert not alive, f"still running 20 s after the server was killed: {alive}"
+
+
+def zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
