@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 from harness import nn_kernel, start_cold_kernel, wait_for_standby  # noqa: E402
-from soak import pss_mb  # noqa: E402
+from long_session import pss_mb  # noqa: E402
 
 IDLE = 10
 

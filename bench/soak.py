@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""1,000 cells in one kernel session (tests/soak.py: tensors, a training
+"""1,000 cells in one kernel session (tests/long_session.py: tensors, a training
 step, displayed tensors, plots, arithmetic, a printed model, in turn), as a
 student's notebook grows over a lesson. Not a test: prints figures.
 
@@ -24,7 +24,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
 
-from soak import run_soak  # noqa: E402
+from long_session import run_soak  # noqa: E402
 
 
 def p90(values: list[float]) -> float:

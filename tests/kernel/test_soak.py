@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 
-from soak import run_soak
+from long_session import run_soak
 
 CELLS = int(os.environ.get("NN_KERNEL_SOAK_CELLS", "200"))
 
