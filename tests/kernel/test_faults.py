@@ -357,7 +357,13 @@ def test_the_disk_holding_the_build_folders_full(tmp_path) -> None:
     size = sum(f.stat().st_size for f in template.rglob("*") if f.is_file())
     # Room for the template and one kernel's copy of it, and a little more.
     mb = int(2 * size / 2**20) + 300
-    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={mb}m", "tmpfs", str(cache)], check=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={mb}m", "tmpfs", str(cache)],
+        capture_output=True,
+        text=True,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.strip()}")
     try:
         subprocess.run(["cp", "-a", str(template), str(cache / "template")], check=True)
         k = start_cold_kernel(NN_KERNEL_CACHE=str(cache))
