@@ -367,7 +367,10 @@ fn engine_thread(
                         }
                         shared.state.store(WARM, Ordering::Release);
                     });
-                } else if !standby_started && shared.state.load(Ordering::Acquire) == WARM {
+                } else if !standby_started
+                    && shared.state.load(Ordering::Acquire) == WARM
+                    && !crate::standby::waiting_here()
+                {
                     standby_started = true;
                     if session.nn_core_loaded {
                         crate::standby::spawn(config);

@@ -49,6 +49,16 @@ struct Answer {
 /// moment between this one's socket going away and the process exiting.
 static LEAVING: AtomicBool = AtomicBool::new(false);
 
+/// Set while this process is a standby waiting to be claimed: its engine
+/// must not count the standby for the next launch as started (it is that
+/// standby); once claimed, its engine starts the next one when idle.
+static WAITING_HERE: AtomicBool = AtomicBool::new(false);
+
+/// Whether this process is a standby not yet claimed.
+pub fn waiting_here() -> bool {
+    WAITING_HERE.load(Ordering::SeqCst)
+}
+
 /// Stops an unclaimed standby's engine; no other standby starts from it.
 fn leave(engine: &Engine) {
     LEAVING.store(true, Ordering::SeqCst);
@@ -243,6 +253,7 @@ pub fn run(config: &Config) -> Result<()> {
     let fingerprint = fingerprint(config);
     let (iopub, published) = tokio::sync::mpsc::unbounded_channel();
     let sink = std::sync::Arc::new(crate::display::Sink::new(iopub.clone()));
+    WAITING_HERE.store(true, Ordering::SeqCst);
     let engine = Engine::start(config.clone(), sink)?;
     if engine.wait_warm(Duration::from_secs(1800)) != Some(true) {
         leave(&engine);
@@ -314,6 +325,7 @@ pub fn run(config: &Config) -> Result<()> {
     }
     drop(listener);
     let _ = std::fs::remove_file(&path);
+    WAITING_HERE.store(false, Ordering::SeqCst);
     let (Some(stream), Some(claim)) = (stream, claim) else {
         leave(&engine);
         return Ok(());
