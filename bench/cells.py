@@ -59,6 +59,9 @@ ROOT = Path(__file__).resolve().parent.parent
 OURS = "rust-nn"
 TORCH_KERNEL = "nn-bench-ipython-torch"
 
+sys.path.insert(0, str(ROOT / "tests"))
+from long_session import rss_mb  # noqa: E402  IPython's kernel and its children
+
 
 # ------------------------------------------------------------------ running
 
@@ -123,28 +126,6 @@ def kernel_memory_mb() -> float:
     return total / 1024
 
 
-def process_tree_mb(pid: int) -> float:
-    """Resident memory of a process and its descendants (IPython's kernel)."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/status") as status:
-                fields = dict(line.split(":", 1) for line in status if ":" in line)
-            children.setdefault(int(fields["PPid"]), []).append(int(entry))
-            rss[int(entry)] = int(fields.get("VmRSS", "0 kB").split()[0])
-        except (OSError, KeyError, ValueError):
-            continue
-    total, stack = 0, [pid]
-    while stack:
-        p = stack.pop()
-        total += rss.get(p, 0)
-        stack.extend(children.get(p, []))
-    return total / 1024
-
-
 async def run_notebook(path: Path, kernel: str, env: dict[str, str]) -> Timed:
     nb = nbformat.read(path, as_version=4)
     last_code = max((i for i, c in enumerate(nb.cells) if c.cell_type == "code"), default=-1)
@@ -166,7 +147,7 @@ async def run_notebook(path: Path, kernel: str, env: dict[str, str]) -> Timed:
         )
         if cell_index == last_code:
             timed.memory_mb = (kernel_memory_mb() if kernel == OURS
-                               else process_tree_mb(client.km.provisioner.process.pid))
+                               else rss_mb(client.km.provisioner.process.pid))
         content = (execute_reply or {}).get("content", {})
         if content.get("status") == "error":
             timed.errors.append(f"cell {cell_index}: {content.get('ename')}: {content.get('evalue')}")

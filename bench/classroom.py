@@ -86,6 +86,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import ports  # bench/ports.py (this folder is on the import path)
+
 ROOT = Path(__file__).resolve().parent.parent
 KERNEL_NAME = os.environ.get("NN_KERNEL_NAME", "rust-nn")
 CHP = ROOT / "tests" / "classroom" / "node_modules" / ".bin" / "configurable-http-proxy"
@@ -500,12 +502,13 @@ HUB_CONFIG = '''\
 # Written by bench/classroom.py for one run (see there).
 import asyncio
 import os
-import random
 import shutil
-import socket
+import sys
 from pathlib import Path
 
 S = {settings!r}
+sys.path.insert(0, S["bench_dir"])
+import ports  # noqa: E402  bench/ports.py
 c = get_config()  # noqa: F821
 
 c.JupyterHub.ip = "127.0.0.1"
@@ -561,21 +564,11 @@ PORTS_TAKEN = set(S["ports_taken"])
 
 
 def free_port():
-    """A free port below the ephemeral range, where the kernels' sockets
-    cannot take it between this choice and the server's start (JupyterHub's
-    own choice, a random ephemeral port, can be taken meanwhile)."""
-    for _ in range(1000):
-        port = random.randrange(*S["server_ports"])
-        if port in PORTS_TAKEN:
-            continue
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        PORTS_TAKEN.add(port)
-        return port
-    raise RuntimeError("no free port below the ephemeral range")
+    """See bench/ports.py: below the ephemeral range, where the kernels'
+    sockets cannot take it between this choice and the server's start
+    (JupyterHub's own choice, a random ephemeral port, can be taken
+    meanwhile)."""
+    return ports.free_port(tuple(S["server_ports"]), PORTS_TAKEN)
 
 
 KERNEL_BLOCKS = {{}}
@@ -635,18 +628,10 @@ c.Spawner.pre_spawn_hook = seed
 '''
 
 
-def ephemeral_low() -> int:
-    try:
-        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
-            return int(f.read().split()[0])
-    except (OSError, ValueError, IndexError):
-        return 32768
-
-
 # Below the ephemeral range: the hub's, the proxy's and the Jupyter servers'
 # ports, then one block per student for their kernels' ports.
-SERVER_PORTS = (max(1024, ephemeral_low() - 12000), max(2048, ephemeral_low() - 6000))
-KERNEL_PORTS = (SERVER_PORTS[1], ephemeral_low())
+SERVER_PORTS = (max(1024, ports.ephemeral_low() - 12000), max(2048, ports.ephemeral_low() - 6000))
+KERNEL_PORTS = (SERVER_PORTS[1], ports.ephemeral_low())
 KERNEL_PORT_BLOCK = 50  # ports per student: 5 per kernel
 
 # A student's Jupyter server configuration (~/.jupyter/jupyter_server_config.py)
@@ -689,26 +674,9 @@ PORTS_TAKEN: set[int] = set()
 
 
 def free_port() -> int:
-    """A free port on 127.0.0.1 below the ephemeral range. Ports the kernel
-    takes for its sockets (Jupyter binds port 0) are in the ephemeral
-    range: a port picked there and bound a few seconds later, as the hub's
-    random ports are, can meanwhile be taken by a kernel (seen with 10
-    students: a Jupyter server failed to start and the hub waited for it).
-    The same function is in HUB_CONFIG for the single-user servers."""
-    import random
-
-    for _ in range(1000):
-        port = random.randrange(*SERVER_PORTS)
-        if port in PORTS_TAKEN:
-            continue
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        PORTS_TAKEN.add(port)
-        return port
-    raise RuntimeError("no free port below the ephemeral range")
+    """A port for the hub, the proxy or a Jupyter server (bench/ports.py);
+    HUB_CONFIG chooses the servers' the same way."""
+    return ports.free_port(SERVER_PORTS, PORTS_TAKEN)
 
 
 class Hub:
@@ -765,6 +733,7 @@ class Hub:
             "notebooks": [str(p) for p in notebooks],
             "ports_taken": sorted(PORTS_TAKEN),
             "server_ports": SERVER_PORTS,
+            "bench_dir": str(Path(__file__).resolve().parent),
             "kernel_ports": KERNEL_PORTS,
             "kernel_port_block": KERNEL_PORT_BLOCK,
             "kernel_port_blocks": kernel_port_blocks,

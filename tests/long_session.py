@@ -100,17 +100,29 @@ def tree_pids(pid: int) -> list[int]:
     return pids
 
 
-def pss_mb(pid: int) -> float:
-    """Proportional set size of the process tree of `pid`, in MB."""
+def tree_kb(pid: int, file: str, field: str) -> int:
+    """The sum of `field` (in kB) of /proc/PID/`file` over the process tree of
+    `pid` ("smaps_rollup", "Pss:" or "status", "VmRSS:")."""
     total = 0
     for p in tree_pids(pid):
         try:
-            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
+            for line in Path(f"/proc/{p}/{file}").read_text().splitlines():
+                if line.startswith(field):
                     total += int(line.split()[1])
         except OSError:
-            pass
-    return total / 1024
+            pass  # exited meanwhile
+    return total
+
+
+def pss_mb(pid: int) -> float:
+    """Proportional set size of the process tree of `pid`, in MB."""
+    return tree_kb(pid, "smaps_rollup", "Pss:") / 1024
+
+
+def rss_mb(pid: int) -> float:
+    """Resident set size of the process tree of `pid`, in MB (pages shared
+    between the processes counted in each)."""
+    return tree_kb(pid, "status", "VmRSS:") / 1024
 
 
 def folder_mb(path: Path) -> float:

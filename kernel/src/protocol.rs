@@ -8,7 +8,7 @@
 
 use anyhow::{Context as _, Result};
 use jupyter_protocol::{
-    ConnectionInfo, Header, JupyterMessage, JupyterMessageContent, UnknownMessage,
+    ConnectionInfo, Header, JupyterMessage, JupyterMessageContent, Transport, UnknownMessage,
 };
 use jupyter_zmq_client::{Connection, RawMessage, RuntimeError};
 use serde_json::{Value, json};
@@ -97,13 +97,24 @@ pub fn read_connection_file(path: &Path) -> Result<(ConnectionInfo, String)> {
     Ok((info, text))
 }
 
+/// The address of the socket on `port`, as jupyter_client writes it: with
+/// `transport: "ipc"` the `ip` is a path and the port its suffix
+/// (`ipc:///tmp/kernel-1-5`: Unix sockets, no TCP port to race for on a
+/// host with many kernels), else `tcp://IP:PORT`.
+pub fn endpoint(info: &ConnectionInfo, port: u16) -> String {
+    match info.transport {
+        Transport::IPC => format!("ipc://{}-{}", info.ip, port),
+        Transport::TCP => format!("tcp://{}:{}", info.ip, port),
+    }
+}
+
 /// Binds a socket of type `S` on `port`, signing with the connection's key.
 pub async fn bind<S: zeromq::Socket>(
     info: &ConnectionInfo,
     port: u16,
     session: &str,
 ) -> Result<Connection<S>> {
-    let endpoint = format!("{}://{}:{}", info.transport, info.ip, port);
+    let endpoint = endpoint(info, port);
     let mut socket = S::new();
     socket
         .bind(&endpoint)
@@ -191,7 +202,7 @@ pub async fn heartbeat(mut socket: zeromq::RepSocket) {
 
 /// Binds the heartbeat socket.
 pub async fn bind_heartbeat(info: &ConnectionInfo) -> Result<zeromq::RepSocket> {
-    let endpoint = format!("{}://{}:{}", info.transport, info.ip, info.hb_port);
+    let endpoint = endpoint(info, info.hb_port);
     let mut socket = zeromq::RepSocket::new();
     socket
         .bind(&endpoint)
@@ -229,6 +240,23 @@ mod tests {
             message.push_back(part.to_vec().into());
         }
         message
+    }
+
+    #[test]
+    fn endpoints_are_jupyter_clients() {
+        let info = |transport: &str, ip: &str| -> ConnectionInfo {
+            serde_json::from_value(serde_json::json!({
+                "transport": transport, "ip": ip, "shell_port": 1, "iopub_port": 2,
+                "stdin_port": 3, "control_port": 4, "hb_port": 5, "key": "",
+                "signature_scheme": "hmac-sha256", "kernel_name": "rust-nn",
+            }))
+            .unwrap()
+        };
+        assert_eq!(endpoint(&info("tcp", "127.0.0.1"), 5), "tcp://127.0.0.1:5");
+        assert_eq!(
+            endpoint(&info("ipc", "/tmp/kernel-x"), 5),
+            "ipc:///tmp/kernel-x-5"
+        );
     }
 
     #[test]

@@ -7,6 +7,8 @@
 //! `target/criterion/<workload>/<threads>/new/estimates.json`; the benchmark
 //! ids are the keys of bench_torch.py's JSON, so `bench/compare.sh` can put
 //! the two side by side. `NN_BENCH_QUICK=1` shortens every measurement.
+//! `interrupt_check_x1000` times nn-core's interrupt check alone (for
+//! `bench/interrupt_cost.py`; no torch counterpart).
 
 use criterion::{BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main};
 use nn_core::prelude::*;
@@ -215,5 +217,18 @@ fn bench(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench);
+/// One interrupt point's cost (`bench/interrupt_cost.py`): nn-core's points
+/// are `check_interrupt`'s load and branch, inlined; 1,000 per iteration.
+fn interrupt_check(c: &mut Criterion) {
+    c.bench_function("interrupt_check_x1000", |b| {
+        b.iter(|| {
+            for _ in 0..1000 {
+                nn_core::notebook::check_interrupt();
+                black_box(());
+            }
+        })
+    });
+}
+
+criterion_group!(benches, bench, interrupt_check);
 criterion_main!(benches);

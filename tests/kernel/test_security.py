@@ -27,6 +27,7 @@ from harness import KERNEL_NAME, STARTUP_TIMEOUT, Kernel, wait_for_standby
 from jupyter_client import BlockingKernelClient
 from jupyter_client.connect import write_connection_file
 from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import KernelManager
 from jupyter_client.session import Session
 
 # How long a rejected request is given to (wrongly) get an answer.
@@ -259,6 +260,36 @@ def test_binds_the_address_the_connection_file_names(tmp_path) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.mark.parametrize("standby", [False, True], ids=["cold", "standby"])
+def test_ipc_transport_uses_unix_sockets(tmp_path, standby: bool) -> None:
+    # `transport: "ipc"` (jupyter_client's KernelManager(transport="ipc")):
+    # the five channels are Unix sockets named IP-PORT, with no TCP port to
+    # race for on a host running many kernels; only nn-core's interrupt
+    # link stays on loopback TCP. Served by a standby too (it binds what the
+    # handed-over connection file says).
+    if standby:
+        assert wait_for_standby(STARTUP_TIMEOUT), "no standby kernel became ready"
+    km = KernelManager(kernel_name=KERNEL_NAME, transport="ipc")
+    km.ip = str(tmp_path / "kernel")
+    env = {**os.environ} if standby else {**os.environ, "NN_KERNEL_STANDBY": "0"}
+    km.start_kernel(env=env)
+    kc = km.client()
+    kc.start_channels()
+    k = Kernel(km, kc)
+    try:
+        kc.wait_for_ready(timeout=STARTUP_TIMEOUT)
+        assert k.ok("let v = 20; v + 1", timeout=STARTUP_TIMEOUT).result_text() == "21"
+        assert k.ok("v * 2").result_text() == "40"
+        info = km.get_connection_info()
+        for port in ports_of(info):
+            path = Path(f"{info['ip']}-{port}")
+            assert stat.S_ISSOCK(path.stat().st_mode), f"{path} is not a Unix socket"
+        listeners = tcp_listeners(kernel_pid(k))
+        assert len(listeners) <= 1 and all(a == "127.0.0.1" for a, _ in listeners), listeners
+    finally:
+        k.shutdown()
 
 
 # ------------------------------------------------------------------ file modes

@@ -85,6 +85,11 @@ pub fn is_interrupted() -> bool {
 #[inline]
 #[track_caller]
 pub(crate) fn interrupt_point() {
+    // `--cfg nn_core_no_interrupt_check` builds nn-core without the check:
+    // the baseline of `bench/interrupt_cost.py`, which measures its cost.
+    #[cfg(test)]
+    tests::POINTS.with(|points| points.set(points.get() + 1));
+    #[cfg(not(nn_core_no_interrupt_check))]
     if INTERRUPTED.load(Ordering::Relaxed) {
         interrupt_pending();
     }
@@ -93,6 +98,7 @@ pub(crate) fn interrupt_point() {
 #[cold]
 #[inline(never)]
 #[track_caller]
+#[cfg_attr(nn_core_no_interrupt_check, allow(dead_code))]
 fn interrupt_pending() {
     if super::session::on_cell_thread() && UNINTERRUPTIBLE.with(Cell::get) == 0 {
         check_interrupt();
@@ -123,6 +129,61 @@ impl Drop for Uninterruptible {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prelude::*;
+
+    thread_local! {
+        /// Interrupt points passed on this thread (tests only).
+        pub(super) static POINTS: Cell<u64> = const { Cell::new(0) };
+    }
+
+    /// Interrupt points passed by one call of `step` (after a first call, so
+    /// that an optimizer's state is already made).
+    fn points_per_call(mut step: impl FnMut()) -> u64 {
+        step();
+        let before = POINTS.with(Cell::get);
+        step();
+        POINTS.with(Cell::get) - before
+    }
+
+    /// A course training step passes a few dozen interrupt points, not one
+    /// per element or per row: their cost (a relaxed load and a branch each,
+    /// ~1 ns) stays far below 1% of a step (10 µs for the smallest net; see
+    /// `bench/interrupt_cost.py` and docs/kernel.md).
+    #[test]
+    fn a_training_step_passes_few_interrupt_points() {
+        for (hidden, adam, most) in [
+            (&[10][..], false, 40),
+            (&[10], true, 60),
+            (&[64, 64], false, 60),
+        ] {
+            let x = Tensor::linspace(-1.0, 1.0, 100).unsqueeze(1);
+            let y = x.pow(2.0);
+            let mut net = Sequential::new();
+            let mut prev = 1;
+            for &h in hidden {
+                net = net.add(Linear::new(prev, h)).add(ReLU::new());
+                prev = h;
+            }
+            net = net.add(Linear::new(prev, 1));
+            let mut optimizer: Box<dyn Optimizer> = if adam {
+                Box::new(Adam::new(net.parameters(), 0.01))
+            } else {
+                Box::new(SGD::new(net.parameters(), 0.2))
+            };
+            let loss_func = MSELoss::new();
+            let points = points_per_call(|| {
+                let loss = loss_func.forward(&net.forward(&x), &y);
+                optimizer.zero_grad();
+                loss.backward();
+                optimizer.step();
+            });
+            println!("hidden {hidden:?}, adam {adam}: {points} interrupt points per step");
+            assert!(
+                (5..=most).contains(&points),
+                "{points} points per step of {hidden:?} (adam {adam})"
+            );
+        }
+    }
 
     // One test: the flag is the process's, and tests run in parallel.
     #[test]
