@@ -15,6 +15,8 @@ use nn_core::prelude::*;
 use std::hint::black_box;
 use std::time::Duration;
 
+include!("common/regression_net.rs");
+
 /// One training step, in bench_torch.py's order.
 type Step = Box<dyn FnMut()>;
 
@@ -27,18 +29,7 @@ fn regression_setup(hidden: &[usize], adam: bool) -> Step {
     manual_seed(0);
     let x = Tensor::linspace(-1.0, 1.0, 100).unsqueeze(1);
     let y = &x.pow(2.0) + &(Tensor::rand(x.size()) * 0.2);
-    let mut net = Sequential::new();
-    let mut prev = 1;
-    for &h in hidden {
-        net = net.add(Linear::new(prev, h)).add(ReLU::new());
-        prev = h;
-    }
-    net = net.add(Linear::new(prev, 1));
-    let mut optimizer: Box<dyn Optimizer> = if adam {
-        Box::new(Adam::new(net.parameters(), 0.01))
-    } else {
-        Box::new(SGD::new(net.parameters(), 0.2))
-    };
+    let (net, mut optimizer) = regression_net(hidden, adam);
     let loss_func = MSELoss::new();
     Box::new(move || {
         let prediction = net.forward(&x);

@@ -85,10 +85,11 @@ pub fn is_interrupted() -> bool {
 #[inline]
 #[track_caller]
 pub(crate) fn interrupt_point() {
-    // `--cfg nn_core_no_interrupt_check` builds nn-core without the check:
-    // the baseline of `bench/interrupt_cost.py`, which measures its cost.
+    // Counted in tests (how many points a training step passes).
     #[cfg(test)]
     tests::POINTS.with(|points| points.set(points.get() + 1));
+    // `--cfg nn_core_no_interrupt_check` builds nn-core without the check:
+    // the baseline of `bench/interrupt_cost.py`, which measures its cost.
     #[cfg(not(nn_core_no_interrupt_check))]
     if INTERRUPTED.load(Ordering::Relaxed) {
         interrupt_pending();
@@ -131,6 +132,9 @@ mod tests {
     use super::*;
     use crate::prelude::*;
 
+    // The benchmark's nets: the step counted here is the step it times.
+    include!("../../benches/common/regression_net.rs");
+
     thread_local! {
         /// Interrupt points passed on this thread (tests only).
         pub(super) static POINTS: Cell<u64> = const { Cell::new(0) };
@@ -158,18 +162,7 @@ mod tests {
         ] {
             let x = Tensor::linspace(-1.0, 1.0, 100).unsqueeze(1);
             let y = x.pow(2.0);
-            let mut net = Sequential::new();
-            let mut prev = 1;
-            for &h in hidden {
-                net = net.add(Linear::new(prev, h)).add(ReLU::new());
-                prev = h;
-            }
-            net = net.add(Linear::new(prev, 1));
-            let mut optimizer: Box<dyn Optimizer> = if adam {
-                Box::new(Adam::new(net.parameters(), 0.01))
-            } else {
-                Box::new(SGD::new(net.parameters(), 0.2))
-            };
+            let (net, mut optimizer) = regression_net(hidden, adam);
             let loss_func = MSELoss::new();
             let points = points_per_call(|| {
                 let loss = loss_func.forward(&net.forward(&x), &y);
